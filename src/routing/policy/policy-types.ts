@@ -1,0 +1,211 @@
+import type { AttemptErrorClass } from '../../core/error-codes.js';
+import type { ProviderKind } from '../../providers/chat-provider.js';
+import type { SimProfile } from '../../providers/sim/sim-profile.js';
+
+/**
+ * The normalized, validated policy that the rest of Switchyard consumes. The YAML on disk is
+ * snake_case and forgiving (aliases, defaults, seed formats); this is camelCase and complete.
+ */
+export interface Policy {
+  /** Absolute path of the file it was loaded from, or '<inline>'. */
+  sourcePath: string;
+  server: ServerConfig;
+  log: LogConfig;
+  /** Targets by name, in file order. */
+  targets: Map<string, TargetConfig>;
+  classification: ClassificationConfig;
+  /** Tried in order; first match wins. */
+  rules: RuleConfig[];
+  /** Routes by name, in file order. */
+  routes: Map<string, RouteConfig>;
+  /** Route used when no rule matches and the client sent `model: auto`. */
+  defaultRoute: string;
+  /** Breaker settings for targets that do not override them. */
+  breaker: BreakerConfig;
+}
+
+/** HTTP listener and client-facing settings. */
+export interface ServerConfig {
+  host: string;
+  port: number;
+  /** Largest accepted request body; default 10 MB. */
+  bodyLimitBytes: number;
+  /** Gateway keys clients must present; empty means no auth. Values, already read from env. */
+  apiKeys: string[];
+  /** Token for /admin/*; admin endpoints are not served when unset. */
+  adminToken: string | null;
+  /** Whether bare target names may be used as `model` and appear in /v1/models. */
+  exposeTargets: boolean;
+}
+
+/** Request-log settings. */
+export interface LogConfig {
+  enabled: boolean;
+  /** SQLite file path, resolved relative to the policy file. */
+  path: string;
+  retentionDays: number;
+  /** Store request and response bodies (redacted). */
+  captureBodies: boolean;
+  /** Extra regex sources to mask, on top of the built-in PII patterns. */
+  redactPatterns: string[];
+  batchSize: number;
+  flushIntervalMs: number;
+}
+
+/** One concrete model endpoint. */
+export interface TargetConfig {
+  name: string;
+  provider: ProviderKind;
+  /** Base URL up to and including the version segment, e.g. https://api.openai.com/v1. */
+  baseUrl: string | null;
+  /** Upstream model name. */
+  model: string;
+  /** Name of the environment variable holding the upstream key (the key itself is never stored here). */
+  apiKeyEnv: string | null;
+  /** Extra upstream headers (values may not contain keys; use apiKeyEnv). */
+  headers: Record<string, string>;
+  /** USD per input token. */
+  inputPricePerToken: number;
+  /** USD per output token. */
+  outputPricePerToken: number;
+  contextWindow: number;
+  /** Simulated behaviour; required when provider is 'sim'. */
+  sim: SimProfile | null;
+  /** Breaker override for this target. */
+  breaker: BreakerConfig | null;
+}
+
+/** Circuit breaker thresholds. */
+export interface BreakerConfig {
+  /** Open after this many consecutive failures. */
+  consecutiveFailures: number;
+  /** Or open when the failure rate over the window exceeds this (0..1)... */
+  errorRate: number;
+  /** ...measured over this rolling window... */
+  windowMs: number;
+  /** ...once the window holds at least this many calls. */
+  minRequests: number;
+  /** How long to stay open before letting half-open probes through. */
+  openMs: number;
+  /** Probes allowed at once while half-open; this many successes close the breaker. */
+  halfOpenProbes: number;
+}
+
+/** How requests are labelled before rules run. */
+export interface ClassificationConfig {
+  /** Intent used when nothing else decides. */
+  defaultIntent: string;
+  /** Request header that may carry an explicit intent. */
+  intentHeader: string;
+  /** Keyword/regex intent rules on the last user turn, tried in order. */
+  intentRules: IntentRule[];
+  /** Tag rules; every matching rule adds its tag (or its `else` tag when it does not match). */
+  tagRules: TagRule[];
+  /** Optional model-based intent classifier. */
+  classifier: ClassifierConfig | null;
+}
+
+/** Intent from text. */
+export interface IntentRule {
+  intent: string;
+  /** Case-insensitive substrings; any one matches. */
+  keywords: string[];
+  /** Regex sources (case-insensitive); any one matches. */
+  patterns: string[];
+}
+
+/** Tag from a condition. */
+export interface TagRule {
+  tag: string;
+  when: Condition;
+  elseTag: string | null;
+}
+
+/** Ask a cheap model for the intent. */
+export interface ClassifierConfig {
+  target: string;
+  labels: string[];
+  timeoutMs: number;
+  cacheSize: number;
+}
+
+/**
+ * A predicate over a classified request. All fields present must hold; `any` holds when one of
+ * its members holds, `all` when every one does.
+ */
+export interface Condition {
+  intent?: string[];
+  tags?: string[];
+  tenant?: string[];
+  /** Inclusive bounds on counted prompt tokens. */
+  minPromptTokens?: number;
+  maxPromptTokens?: number;
+  /** Exact matches on request metadata (body `metadata` or `x-switchyard-meta-*` headers). */
+  metadata?: Record<string, string>;
+  hasImages?: boolean;
+  hasTools?: boolean;
+  hasResponseFormat?: boolean;
+  minTurns?: number;
+  maxTurns?: number;
+  any?: Condition[];
+  all?: Condition[];
+}
+
+/** Conditions → route. */
+export interface RuleConfig {
+  name: string;
+  when: Condition;
+  route: string;
+}
+
+/** An ordered chain of targets with retry and fallback behaviour. */
+export interface RouteConfig {
+  name: string;
+  chain: RouteStep[];
+  /** Overall deadline for the whole request, all attempts included. */
+  deadlineMs: number;
+  retry: RetryConfig;
+  contextFit: ContextFitConfig | null;
+}
+
+/** One target in a route chain and when to move on from it. */
+export interface RouteStep {
+  target: string;
+  timeouts: TimeoutConfig;
+  /** Error classes that move on to the next step (after retries on this one are spent). */
+  fallbackOn: AttemptErrorClass[];
+  /** Move on if an attempt's latency exceeds this, when set. */
+  latencyBudgetMs: number | null;
+  /** Attempts on this target, first try included. */
+  maxAttempts: number;
+}
+
+/** Timeouts of one attempt. */
+export interface TimeoutConfig {
+  connectMs: number;
+  /** Until the first content byte (streaming) or the response headers (non-streaming). */
+  ttftMs: number;
+  /** Longest silence between stream chunks. */
+  streamIdleMs: number;
+  /** Whole attempt. */
+  totalMs: number;
+}
+
+/** Backoff between attempts on the same target. */
+export interface RetryConfig {
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** Longest Retry-After the gateway will wait for; longer ones move on instead. */
+  retryAfterCapMs: number;
+}
+
+/** What to do when a conversation exceeds the chosen target's window. */
+export interface ContextFitConfig {
+  strategy: 'drop_oldest' | 'summarize';
+  /** Most recent turns always kept. */
+  keepLastTurns: number;
+  /** Tokens left free for the answer. */
+  reserveOutputTokens: number;
+  /** Target that summarizes dropped turns, for `summarize`. */
+  summarizerTarget: string | null;
+}
