@@ -1,6 +1,6 @@
 /**
- * Every error Switchyard reports carries one of these stable codes. docs/errors.md is generated
- * from this table (`npm run docs:errors`), so the two cannot drift apart.
+ * Every error Switchyard reports carries one of these stable codes. docs/errors.md documents
+ * each one, and a test fails when a code here is missing there.
  */
 export const ERROR_CODES = {
   // Client errors: the request needs fixing.

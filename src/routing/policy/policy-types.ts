@@ -22,6 +22,8 @@ export interface Policy {
   defaultRoute: string;
   /** Breaker settings for targets that do not override them. */
   breaker: BreakerConfig;
+  /** What loading did on the author's behalf (e.g. converting a seed-format file); for the log. */
+  notes?: string[];
 }
 
 /** HTTP listener and client-facing settings. */
@@ -166,6 +168,17 @@ export interface RouteConfig {
   deadlineMs: number;
   retry: RetryConfig;
   contextFit: ContextFitConfig | null;
+  /** A share of this route's traffic sent to a candidate target, when set. */
+  canary: CanaryConfig | null;
+}
+
+/** A candidate target taking a share of a route's traffic, judged by criteria. */
+export interface CanaryConfig {
+  target: string;
+  /** Share of the route's requests, 0..100. */
+  percentage: number;
+  /** Gates as written, e.g. "latency<300", "accuracy_delta>0.02"; the rollout logic parses them. */
+  criteria: string[];
 }
 
 /** One target in a route chain and when to move on from it. */

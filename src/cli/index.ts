@@ -1,0 +1,64 @@
+import { Command } from 'commander';
+import { demoCommand } from './demo-command.js';
+import { logsExportCommand } from './logs-command.js';
+import { policyCheckCommand, policyConvertCommand, policySchemaCommand } from './policy-command.js';
+import { serveCommand } from './serve-command.js';
+import { simCommand } from './sim-command.js';
+
+/** Build the `switchyard` command line. */
+export function createProgram(): Command {
+  const program = new Command('switchyard')
+    .description('Route, evaluate and safely swap LLMs in production.')
+    .showHelpAfterError();
+
+  program
+    .command('serve')
+    .description('start the OpenAI-compatible gateway')
+    .option('-c, --config <file>', 'policy file (default: the embedded sim policy)')
+    .option('-p, --port <port>', 'port (default: server.port from the policy)')
+    .option('--host <host>', 'host (default: server.host from the policy)')
+    .option('--no-watch', 'do not reload the policy when the file changes')
+    .action(serveCommand);
+
+  program
+    .command('demo')
+    .description('run the gateway on simulated models and send a mix of requests through it')
+    .option('-c, --config <file>', 'policy file (default: the embedded sim policy)')
+    .option('-n, --requests <rounds>', 'rounds of demo requests', '3')
+    .action(demoCommand);
+
+  program
+    .command('sim')
+    .description('start a standalone simulated OpenAI/Anthropic-compatible upstream')
+    .option('-p, --port <port>', 'port', '9100')
+    .option('--host <host>', 'host', '127.0.0.1')
+    .option('--profile <name|file>', 'preset name or YAML sim profile', 'small-fast')
+    .action(simCommand);
+
+  const logs = program.command('logs').description('the request log');
+  logs
+    .command('export')
+    .description('write request records as a JSONL trace to stdout')
+    .option('--since <when>', 'e.g. 7d, 12h, 30m or an ISO date')
+    .option('--until <when>', 'e.g. 1h or an ISO date')
+    .option('--db <file>', 'SQLite log file (default: log.path from the policy)')
+    .option('-c, --config <file>', 'policy whose log.path to read')
+    .option('--route <name>', 'only this route')
+    .option('--target <name>', 'only this served target')
+    .action(logsExportCommand);
+
+  const policy = program.command('policy').description('policy files');
+  policy.command('check <file>').description('validate a policy file').action(policyCheckCommand);
+  policy
+    .command('convert <file>')
+    .description("convert a seed-format config (routing:/route:) to a native policy on stdout")
+    .action(policyConvertCommand);
+  policy.command('schema').description('print the policy JSON Schema').action(policySchemaCommand);
+
+  return program;
+}
+
+/** Entry point of the `switchyard` bin. */
+export async function main(argv: string[]): Promise<void> {
+  await createProgram().parseAsync(argv);
+}

@@ -1,0 +1,55 @@
+import { resolve } from 'node:path';
+import { createGateway } from '../gateway/index.js';
+import { loadPolicyFile, watchPolicy } from '../routing/policy/index.js';
+import { createSqliteLogStore } from '../store/index.js';
+import { createLogger } from '../telemetry/index.js';
+import { DEFAULT_POLICY_PATH } from './package-paths.js';
+
+/** Options of `switchyard serve`. */
+export interface ServeOptions {
+  config?: string;
+  port?: string;
+  host?: string;
+  watch?: boolean;
+}
+
+/**
+ * `switchyard serve`: load the policy, open the request log, listen, hot-reload on file change
+ * and SIGHUP, and flush the log on SIGTERM/SIGINT before exiting.
+ */
+export async function serveCommand(options: ServeOptions): Promise<void> {
+  const policyPath = resolve(options.config ?? DEFAULT_POLICY_PATH);
+  const logger = createLogger({ level: process.env.SWITCHYARD_LOG_LEVEL ?? 'info' });
+  const policy = await loadPolicyFile(policyPath);
+  const store = policy.log.enabled ? createSqliteLogStore(policy.log.path) : null;
+  const gateway = createGateway({ policy, store, logger, loadPolicy: () => loadPolicyFile(policyPath) });
+  const port = options.port === undefined ? policy.server.port : Number(options.port);
+  const { url } = await gateway.listen(port, options.host ?? policy.server.host);
+  logger.info({ url, policy: policyPath, log: policy.log.enabled ? policy.log.path : null }, 'switchyard gateway listening');
+
+  const watcher =
+    options.watch === false
+      ? null
+      : watchPolicy(policyPath, {
+          onChange: (next) => void gateway.reload(next),
+          onError: (error) => logger.error({ err: error }, 'policy change rejected; the previous policy stays in force'),
+        });
+  process.on('SIGHUP', () => {
+    gateway.reloadFromSource().catch(() => {
+      // Already logged by the gateway; the old policy stays in force.
+    });
+  });
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: finishing requests and flushing the request log');
+    watcher?.close();
+    await gateway.close();
+    await store?.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}

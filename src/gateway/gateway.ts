@@ -1,0 +1,192 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { SwitchyardError } from '../core/switchyard-error.js';
+import { createIntentClassifier } from '../routing/classify/index.js';
+import type { Policy } from '../routing/policy/policy-types.js';
+import {
+  createGatewayMetrics,
+  createLogger,
+  createRedactor,
+  createRequestLog,
+  type GatewayMetrics,
+  type LogStore,
+  type RequestLog,
+} from '../telemetry/index.js';
+import { handleAdmin, sendJson } from './admin-handler.js';
+import { handleChatCompletions } from './chat-completions-handler.js';
+import { checkApiKey } from './check-api-key.js';
+import type { GatewayContext } from './gateway-context.js';
+import { GatewayRuntime } from './gateway-runtime.js';
+import { sendError, toSwitchyardError } from './http-error.js';
+
+/** How to build a gateway. */
+export interface GatewayOptions {
+  policy: Policy;
+  /** Where request records go; null disables the log even if the policy enables it. */
+  store?: LogStore | null;
+  env?: NodeJS.ProcessEnv;
+  logger?: Logger;
+  metrics?: GatewayMetrics;
+  /** Re-read the policy from disk; used by POST /admin/reload and SIGHUP. */
+  loadPolicy?: () => Promise<Policy>;
+}
+
+/** A running (or ready to run) gateway. */
+export interface Gateway {
+  readonly server: Server;
+  readonly context: GatewayContext;
+  /** Start listening; resolves with the bound address. */
+  listen(port?: number, host?: string): Promise<{ url: string; port: number }>;
+  /** Swap in a validated policy without dropping connections. */
+  reload(policy: Policy): Promise<void>;
+  /** Re-read the policy via `loadPolicy`; an invalid file leaves the old policy in force. */
+  reloadFromSource(): Promise<void>;
+  /** Stop accepting, finish in-flight requests (up to `graceMs`), flush the log, close pools. */
+  close(graceMs?: number): Promise<void>;
+}
+
+/** Build the gateway: routes HTTP requests to handlers sharing one context. */
+export function createGateway(options: GatewayOptions): Gateway {
+  const env = options.env ?? process.env;
+  const logger = options.logger ?? createLogger({ level: env.SWITCHYARD_LOG_LEVEL ?? 'info' });
+  const runtime = new GatewayRuntime(options.policy, env);
+  const metrics = options.metrics ?? createGatewayMetrics();
+  metrics.setBreakerStates(() => runtime.breakers.snapshot());
+  const log: RequestLog | null =
+    options.store && options.policy.log.enabled
+      ? createRequestLog(options.store, {
+          batchSize: options.policy.log.batchSize,
+          flushIntervalMs: options.policy.log.flushIntervalMs,
+          retentionDays: options.policy.log.retentionDays,
+          onError: (error) => logger.error({ err: error }, 'request log write failed'),
+        })
+      : null;
+
+  if (log) metrics.setRequestLogStats(() => log.stats());
+
+  const context: GatewayContext = {
+    runtime,
+    log,
+    metrics,
+    redactor: createRedactor(options.policy.log.redactPatterns),
+    logger,
+    intentClassifier: buildClassifier(runtime),
+  };
+
+  const reload = async (policy: Policy) => {
+    await runtime.reload(policy);
+    context.redactor = createRedactor(policy.log.redactPatterns);
+    context.intentClassifier = buildClassifier(runtime);
+    metrics.policyReloaded('ok');
+    logger.info({ policy: policy.sourcePath }, 'policy reloaded');
+  };
+  const reloadFromSource = async () => {
+    if (!options.loadPolicy) throw new Error('this gateway was started without a policy file');
+    let policy: Policy;
+    try {
+      policy = await options.loadPolicy();
+    } catch (error) {
+      metrics.policyReloaded('rejected');
+      logger.error({ err: error }, 'policy reload rejected; the previous policy stays in force');
+      throw error;
+    }
+    await reload(policy);
+  };
+
+  const server = createServer({ keepAliveTimeout: 65_000 }, (request, response) => {
+    route(request, response).catch((error: unknown) => {
+      logger.error({ err: error }, 'request handler crashed');
+      sendError(response, toSwitchyardError(error));
+    });
+  });
+  // A client that sends a broken request line gets a 400 instead of a silent socket close.
+  server.on('clientError', (_error, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+  });
+
+  async function route(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const arrivedAt = Date.now();
+    const url = request.url ?? '/';
+    const queryAt = url.indexOf('?');
+    const path = queryAt === -1 ? url : url.slice(0, queryAt);
+    const method = request.method ?? 'GET';
+
+    if (path === '/v1/chat/completions') {
+      if (method !== 'POST') return methodNotAllowed(response, method, path);
+      return handleChatCompletions(request, response, context, randomUUID(), arrivedAt);
+    }
+    if (path === '/v1/models') {
+      if (method !== 'GET') return methodNotAllowed(response, method, path);
+      checkApiKey(request.headers, runtime.policy.server.apiKeys);
+      return sendJson(response, 200, listModels(runtime.policy, arrivedAt));
+    }
+    if (path === '/healthz') return sendJson(response, 200, { status: 'ok' });
+    if (path === '/metrics') {
+      const text = await metrics.registry.metrics();
+      response.writeHead(200, { 'content-type': metrics.registry.contentType });
+      response.end(text);
+      return;
+    }
+    if (path.startsWith('/admin/')) return handleAdmin(request, response, path, context, reloadFromSource);
+    request.resume();
+    sendError(response, new SwitchyardError('not_found', `No route for ${method} ${path}.`));
+  }
+
+  return {
+    server,
+    context,
+    reload,
+    reloadFromSource,
+    listen(port = options.policy.server.port, host = options.policy.server.host) {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          const address = server.address() as AddressInfo;
+          const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+          resolve({ url: `http://${shownHost}:${address.port}`, port: address.port });
+        });
+      });
+    },
+    async close(graceMs = 5_000) {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+      await closed;
+      clearTimeout(timer);
+      await log?.close();
+      await runtime.close();
+    },
+  };
+}
+
+function methodNotAllowed(response: ServerResponse, method: string, path: string): void {
+  sendError(response, new SwitchyardError('method_not_allowed', `${method} is not allowed on ${path}.`));
+}
+
+/** `GET /v1/models`: `auto`, every route, and every target when the policy exposes them. */
+function listModels(policy: Policy, now: number) {
+  const created = Math.floor(now / 1000);
+  const names = ['auto', ...policy.routes.keys()];
+  if (policy.server.exposeTargets) {
+    for (const name of policy.targets.keys()) if (!names.includes(name)) names.push(name);
+  }
+  return {
+    object: 'list',
+    data: names.map((id) => ({ id, object: 'model', created, owned_by: 'switchyard' })),
+  };
+}
+
+function buildClassifier(runtime: GatewayRuntime): GatewayContext['intentClassifier'] {
+  const config = runtime.policy.classification.classifier;
+  if (!config) return null;
+  return createIntentClassifier(config, async (request, signal) => {
+    const target = runtime.target(config.target);
+    if (!target) return '';
+    const { completion } = await runtime.provider(config.target).doComplete({ ...request, model: target.model }, { signal });
+    return completion.choices[0]?.message.content ?? '';
+  });
+}
+

@@ -1,0 +1,161 @@
+import type { Dispatcher } from 'undici';
+import type { ChatCompletionChunk, ChatRequest } from '../../core/chat-types.js';
+import { UpstreamError } from '../../core/switchyard-error.js';
+import type { ChatProvider, ProviderCallOptions, ProviderCompletion } from '../chat-provider.js';
+import {
+  COMPLETION_BODY_LIMIT_BYTES,
+  maskSecret,
+  mergeRequestHeaders,
+  readBodyText,
+  readSseEvents,
+  sendUpstreamRequest,
+  toTransportError,
+  UpstreamChunkStream,
+  type UpstreamContext,
+  type UpstreamResponse,
+} from '../upstream-request.js';
+import type { AnthropicMessage } from './anthropic-wire-types.js';
+import { classifyAnthropicErrorType, classifyAnthropicStatus } from './classify-anthropic-error.js';
+import { translateRequest } from './translate-request.js';
+import { translateResponse } from './translate-response.js';
+import { translateAnthropicStream } from './translate-stream.js';
+
+/** The Messages API version these translations are written against. */
+export const ANTHROPIC_VERSION = '2023-06-01';
+
+/** Where and how to reach Anthropic's Messages API. */
+export interface AnthropicProviderOptions {
+  /** e.g. `https://api.anthropic.com`; a trailing `/v1` is accepted too. */
+  baseUrl: string;
+  /** Upstream model name; replaces `request.model`. */
+  model: string;
+  /** Sent as `x-api-key`; null for proxies that add it themselves. */
+  apiKey: string | null;
+  /** Extra headers for every call (e.g. `anthropic-beta`). */
+  headers?: Record<string, string>;
+  /** Pooled keep-alive client, owned by the caller (it is not closed by `close()`). */
+  dispatcher: Dispatcher;
+  /** max_tokens when the client sets none; Anthropic requires one. Default 4096. */
+  defaultMaxTokens?: number;
+}
+
+/** Default for AnthropicProviderOptions.defaultMaxTokens. */
+export const DEFAULT_ANTHROPIC_MAX_TOKENS = 4096;
+
+/** A provider that speaks Anthropic's Messages API and translates to and from OpenAI's shape. */
+export function createAnthropicProvider(options: AnthropicProviderOptions): ChatProvider {
+  const base = options.baseUrl.replace(/\/+$/, '');
+  const url = base.endsWith('/v1') ? `${base}/messages` : `${base}/v1/messages`;
+  const defaultMaxTokens = options.defaultMaxTokens ?? DEFAULT_ANTHROPIC_MAX_TOKENS;
+  const context: UpstreamContext = { label: `anthropic ${options.model}`, secret: options.apiKey };
+  const apiKey: Record<string, string> | undefined =
+    options.apiKey === null || options.apiKey === '' ? undefined : { 'x-api-key': options.apiKey };
+
+  const send = (
+    request: ChatRequest,
+    callOptions: ProviderCallOptions,
+    stream: boolean,
+  ): Promise<UpstreamResponse> => {
+    // Translate before connecting: a request Anthropic cannot express fails without a round trip.
+    const body = translateRequest(request, { model: options.model, defaultMaxTokens, stream });
+    return sendUpstreamRequest({
+      ...context,
+      url,
+      dispatcher: options.dispatcher,
+      headers: mergeRequestHeaders(
+        {
+          'content-type': 'application/json',
+          accept: stream ? 'text/event-stream' : 'application/json',
+          'anthropic-version': ANTHROPIC_VERSION,
+        },
+        options.headers,
+        callOptions.headers,
+        apiKey,
+      ),
+      body: JSON.stringify(body),
+      signal: callOptions.signal,
+      classifyStatus: classifyAnthropicStatus,
+    });
+  };
+
+  return {
+    kind: 'anthropic',
+    model: options.model,
+
+    async doComplete(request, callOptions): Promise<ProviderCompletion> {
+      const response = await send(request, callOptions, false);
+      const message = await readMessage(response, callOptions.signal, context);
+      return { completion: translateResponse(message, options.model), status: response.status };
+    },
+
+    async doStream(request, callOptions): Promise<AsyncIterable<ChatCompletionChunk>> {
+      const response = await send(request, callOptions, true);
+      const events = readSseEvents(response.body, callOptions.signal, context);
+      return new UpstreamChunkStream(
+        translateAnthropicStream(events, options.model, context),
+        response.body,
+        callOptions.signal,
+        context,
+      );
+    },
+
+    async close(): Promise<void> {
+      // The dispatcher is shared and owned by the caller; there is nothing of ours to release.
+    },
+  };
+}
+
+async function readMessage(
+  response: UpstreamResponse,
+  signal: AbortSignal,
+  context: UpstreamContext,
+): Promise<AnthropicMessage> {
+  let read: { text: string; truncated: boolean };
+  try {
+    read = await readBodyText(response.body, COMPLETION_BODY_LIMIT_BYTES);
+  } catch (error) {
+    throw toTransportError(error, signal, 'body', context);
+  }
+  const body = maskSecret(read.text.slice(0, 2000), context.secret);
+  let parsed: unknown;
+  try {
+    parsed = read.truncated ? undefined : JSON.parse(read.text);
+  } catch (cause) {
+    throw new UpstreamError({
+      errorClass: 'server_error',
+      message: `${context.label}: HTTP ${response.status} answer is not JSON`,
+      status: response.status,
+      body,
+      cause,
+    });
+  }
+  if (typeof parsed !== 'object' || parsed === null) {
+    throw new UpstreamError({
+      errorClass: 'server_error',
+      message: `${context.label}: answer is not a JSON object`,
+      status: response.status,
+      body,
+    });
+  }
+  const record = parsed as Record<string, unknown>;
+  if (record.type === 'error') {
+    const error = (record.error ?? {}) as { type?: unknown; message?: unknown };
+    const type = typeof error.type === 'string' ? error.type : 'unknown_error';
+    const message = typeof error.message === 'string' ? error.message : '';
+    throw new UpstreamError({
+      errorClass: classifyAnthropicErrorType(type, message),
+      message: `${context.label}: error in a 2xx answer: ${type}: ${maskSecret(message, context.secret)}`,
+      status: response.status,
+      body,
+    });
+  }
+  if (!Array.isArray(record.content)) {
+    throw new UpstreamError({
+      errorClass: 'server_error',
+      message: `${context.label}: answer has no content array`,
+      status: response.status,
+      body,
+    });
+  }
+  return parsed as AnthropicMessage;
+}

@@ -1,0 +1,190 @@
+import type { Dispatcher } from 'undici';
+import type { ChatCompletionChunk, ChatRequest } from '../../core/chat-types.js';
+import { UpstreamError } from '../../core/switchyard-error.js';
+import type { ChatProvider, ProviderCallOptions, ProviderCompletion } from '../chat-provider.js';
+import { headerValue } from '../retry-after.js';
+import {
+  COMPLETION_BODY_LIMIT_BYTES,
+  maskSecret,
+  mergeRequestHeaders,
+  readBodyText,
+  readSseEvents,
+  sendUpstreamRequest,
+  toTransportError,
+  type UpstreamBody,
+  UpstreamChunkStream,
+  type UpstreamContext,
+  type UpstreamResponse,
+} from '../upstream-request.js';
+import {
+  createPayloadError,
+  findErrorPayload,
+  normalizeCompletion,
+} from './normalize-openai-response.js';
+import { translateOpenAIStream } from './openai-chunk-stream.js';
+
+/** Where and how to reach an OpenAI-compatible Chat Completions endpoint. */
+export interface OpenAICompatibleProviderOptions {
+  /** Base URL up to and including the version segment, e.g. `https://api.openai.com/v1`. */
+  baseUrl: string;
+  /** Upstream model name; replaces `request.model`. */
+  model: string;
+  /** Sent as `Authorization: Bearer <key>`; null for keyless servers (Ollama, llama.cpp, vLLM). */
+  apiKey: string | null;
+  /** Extra headers for every call (e.g. OpenRouter's `HTTP-Referer`, `OpenAI-Organization`). */
+  headers?: Record<string, string>;
+  /** Pooled keep-alive client, owned by the caller (it is not closed by `close()`). */
+  dispatcher: Dispatcher;
+}
+
+/**
+ * A provider for any server that speaks OpenAI's Chat Completions: OpenAI, xAI, Gemini's OpenAI
+ * endpoint, OpenRouter, vLLM, Ollama, llama.cpp server. Quirks are smoothed over in
+ * normalize-openai-response.ts.
+ */
+export function createOpenAICompatibleProvider(
+  options: OpenAICompatibleProviderOptions,
+): ChatProvider {
+  const url = `${options.baseUrl.replace(/\/+$/, '')}/chat/completions`;
+  const context: UpstreamContext = {
+    label: `openai-compatible ${options.model}`,
+    secret: options.apiKey,
+  };
+  const authorization: Record<string, string> | undefined =
+    options.apiKey === null || options.apiKey === ''
+      ? undefined
+      : { authorization: `Bearer ${options.apiKey}` };
+
+  const send = (
+    request: ChatRequest,
+    callOptions: ProviderCallOptions,
+    stream: boolean,
+  ): Promise<UpstreamResponse> =>
+    sendUpstreamRequest({
+      ...context,
+      url,
+      dispatcher: options.dispatcher,
+      // Auth goes last so neither target nor per-call headers can replace it.
+      headers: mergeRequestHeaders(
+        {
+          'content-type': 'application/json',
+          accept: stream ? 'text/event-stream' : 'application/json',
+        },
+        options.headers,
+        callOptions.headers,
+        authorization,
+      ),
+      body: JSON.stringify(buildUpstreamBody(request, options.model, stream)),
+      signal: callOptions.signal,
+    });
+
+  return {
+    kind: 'openai-compatible',
+    model: options.model,
+
+    async doComplete(request, callOptions): Promise<ProviderCompletion> {
+      const response = await send(request, callOptions, false);
+      const parsed = await readJsonBody(response, callOptions.signal, context);
+      return {
+        completion: normalizeCompletion(parsed, options.model, context, response.status),
+        status: response.status,
+      };
+    },
+
+    async doStream(request, callOptions): Promise<AsyncIterable<ChatCompletionChunk>> {
+      const response = await send(request, callOptions, true);
+      const contentType = headerValue(response.headers, 'content-type') ?? '';
+      if (contentType.includes('application/json')) {
+        // Some servers answer a streaming request with a JSON error (or ignore `stream`).
+        throw jsonInsteadOfStream(
+          await readJsonBody(response, callOptions.signal, context),
+          context,
+        );
+      }
+      const events = readSseEvents(response.body, callOptions.signal, context);
+      return new UpstreamChunkStream(
+        translateOpenAIStream(events, options.model, context),
+        response.body,
+        callOptions.signal,
+        context,
+      );
+    },
+
+    async close(): Promise<void> {
+      // The dispatcher is shared and owned by the caller; there is nothing of ours to release.
+    },
+  };
+}
+
+/**
+ * The body sent upstream: the client's request with the target's model. Streaming always asks
+ * for usage; non-streaming drops `stream_options`, which OpenAI rejects without `stream: true`.
+ */
+function buildUpstreamBody(
+  request: ChatRequest,
+  model: string,
+  stream: boolean,
+): Record<string, unknown> {
+  const body: Record<string, unknown> = { ...request, model };
+  if (stream) {
+    const streamOptions =
+      typeof request.stream_options === 'object' ? request.stream_options : null;
+    body.stream = true;
+    body.stream_options = { ...streamOptions, include_usage: true };
+  } else {
+    body.stream = undefined;
+    body.stream_options = undefined;
+  }
+  return body;
+}
+
+async function readJsonBody(
+  response: UpstreamResponse,
+  signal: AbortSignal,
+  context: UpstreamContext,
+): Promise<unknown> {
+  const text = await readWholeBody(response.body, signal, context);
+  try {
+    return JSON.parse(text);
+  } catch (cause) {
+    const excerpt = maskSecret(text.slice(0, 300), context.secret);
+    throw new UpstreamError({
+      errorClass: 'server_error',
+      message: `${context.label}: HTTP ${response.status} answer is not JSON: ${excerpt}`,
+      status: response.status,
+      body: maskSecret(text.slice(0, 2000), context.secret),
+      cause,
+    });
+  }
+}
+
+async function readWholeBody(
+  body: UpstreamBody,
+  signal: AbortSignal,
+  context: UpstreamContext,
+): Promise<string> {
+  let read: { text: string; truncated: boolean };
+  try {
+    read = await readBodyText(body, COMPLETION_BODY_LIMIT_BYTES);
+  } catch (error) {
+    throw toTransportError(error, signal, 'body', context);
+  }
+  if (read.truncated) {
+    throw new UpstreamError({
+      errorClass: 'server_error',
+      message: `${context.label}: answer is larger than ${COMPLETION_BODY_LIMIT_BYTES} bytes`,
+    });
+  }
+  return read.text;
+}
+
+function jsonInsteadOfStream(parsed: unknown, context: UpstreamContext): UpstreamError {
+  if (typeof parsed === 'object' && parsed !== null) {
+    const error = findErrorPayload(parsed as Record<string, unknown>);
+    if (error !== undefined) return createPayloadError(error, context, 'error instead of a stream');
+  }
+  return new UpstreamError({
+    errorClass: 'malformed_stream',
+    message: `${context.label}: expected an event stream, got a JSON answer`,
+  });
+}

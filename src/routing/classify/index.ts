@@ -1,0 +1,27 @@
+/** Request classification: token counts, intent, tags, identity and features. */
+export {
+  type Classification,
+  classifyRequest,
+  findExplicitIntent,
+  lastUserText,
+  META_HEADER_PREFIX,
+  type RequestHeaders,
+  SESSION_HEADER,
+  TENANT_HEADER,
+  USER_HEADER,
+} from './classify-request.js';
+export { type ConditionSubject, evaluateCondition } from './evaluate-condition.js';
+export {
+  type ClassifierComplete,
+  createIntentClassifier,
+  type IntentClassifier,
+} from './intent-classifier.js';
+export {
+  countMessageTokens,
+  countPromptTokens,
+  countTextTokens,
+  IMAGE_TOKENS,
+  LOW_DETAIL_IMAGE_TOKENS,
+  MESSAGE_OVERHEAD_TOKENS,
+  REPLY_PRIMING_TOKENS,
+} from './token-counter.js';

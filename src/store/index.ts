@@ -1,0 +1,12 @@
+/**
+ * Persistence for the request log. SQLite is the embedded default; the PostgreSQL store for
+ * fleets plugs in behind the same LogStore interface (src/telemetry/log-store.ts).
+ */
+export type { LogStore, RecordQuery } from '../telemetry/log-store.js';
+export { createLogStore, type LogStoreConfig } from './create-log-store.js';
+export type { PostgresLogStoreOptions } from './postgres-log-store.js';
+export {
+  createSqliteLogStore,
+  SQLITE_LOG_SCHEMA_VERSION,
+  type SqliteLogStoreOptions,
+} from './sqlite-log-store.js';
