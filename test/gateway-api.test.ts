@@ -59,16 +59,25 @@ describe('chat completions through the official openai client', () => {
 
   it('routes by intent rule to the heavy route', async () => {
     const { data, response } = await client.chat.completions
-      .create({ model: 'auto', messages: [{ role: 'user', content: 'Please summarize this report' }] })
+      .create({
+        model: 'auto',
+        messages: [{ role: 'user', content: 'Please summarize this report' }],
+      })
       .withResponse();
     expect(data.model).toBe('big');
     expect(response.headers.get('x-switchyard-route')).toBe('heavy');
   });
 
   it('accepts a route name and a bare target name as model', async () => {
-    const byRoute = await client.chat.completions.create({ model: 'heavy', messages: [{ role: 'user', content: 'hi' }] });
+    const byRoute = await client.chat.completions.create({
+      model: 'heavy',
+      messages: [{ role: 'user', content: 'hi' }],
+    });
     expect(byRoute.model).toBe('big');
-    const byTarget = await client.chat.completions.create({ model: 'fast', messages: [{ role: 'user', content: 'hi' }] });
+    const byTarget = await client.chat.completions.create({
+      model: 'fast',
+      messages: [{ role: 'user', content: 'hi' }],
+    });
     expect(byTarget.model).toBe('fast');
   });
 
@@ -115,7 +124,11 @@ describe('chat completions through the official openai client', () => {
         type: 'function',
         function: {
           name: 'get_weather',
-          parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+          parameters: {
+            type: 'object',
+            properties: { city: { type: 'string' } },
+            required: ['city'],
+          },
         },
       },
     ];
@@ -128,7 +141,8 @@ describe('chat completions through the official openai client', () => {
     const call = completion.choices[0]?.message.tool_calls?.[0];
     expect(call?.type === 'function' && call.function.name).toBe('get_weather');
     expect(completion.choices[0]?.finish_reason).toBe('tool_calls');
-    if (call?.type === 'function') expect(JSON.parse(call.function.arguments)).toHaveProperty('city');
+    if (call?.type === 'function')
+      expect(JSON.parse(call.function.arguments)).toHaveProperty('city');
 
     const stream = await client.chat.completions.create({
       model: 'auto',
@@ -177,14 +191,20 @@ describe('bad input gets a 4xx with a stable code, and the gateway stays up', ()
   it('rejects malformed JSON with invalid_json', async () => {
     const response = await post('{"model": "auto", "messages": [');
     expect(response.statusCode).toBe(400);
-    const body = (await response.body.json()) as { error: { code: string; type: string; message: string } };
+    const body = (await response.body.json()) as {
+      error: { code: string; type: string; message: string };
+    };
     expect(body.error.code).toBe('invalid_json');
     expect(body.error.type).toBe('invalid_request_error');
   });
 
   it('names the field with the wrong type', async () => {
     const error = await client.chat.completions
-      .create({ model: 'auto', messages: [{ role: 'user', content: 'hi' }], temperature: 'hot' as unknown as number })
+      .create({
+        model: 'auto',
+        messages: [{ role: 'user', content: 'hi' }],
+        temperature: 'hot' as unknown as number,
+      })
       .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(OpenAI.BadRequestError);
     const apiError = error as InstanceType<typeof OpenAI.BadRequestError>;
@@ -194,14 +214,19 @@ describe('bad input gets a 4xx with a stable code, and the gateway stays up', ()
   });
 
   it('rejects an unknown role and names where it is', async () => {
-    const response = await post(JSON.stringify({ model: 'auto', messages: [{ role: 'robot', content: 'x' }] }));
+    const response = await post(
+      JSON.stringify({ model: 'auto', messages: [{ role: 'robot', content: 'x' }] }),
+    );
     const body = (await response.body.json()) as { error: { code: string; param: string } };
     expect(response.statusCode).toBe(400);
     expect(body.error.param).toBe('messages[0].role');
   });
 
   it('rejects a body over the limit with 413 body_too_large', async () => {
-    const huge = JSON.stringify({ model: 'auto', messages: [{ role: 'user', content: 'x'.repeat(30_000) }] });
+    const huge = JSON.stringify({
+      model: 'auto',
+      messages: [{ role: 'user', content: 'x'.repeat(30_000) }],
+    });
     const response = await post(huge);
     expect(response.statusCode).toBe(413);
     const body = (await response.body.json()) as { error: { code: string } };
@@ -223,7 +248,9 @@ describe('bad input gets a 4xx with a stable code, and the gateway stays up', ()
       body: '{}',
     });
     expect(missing.statusCode).toBe(401);
-    expect(((await missing.body.json()) as { error: { code: string } }).error.code).toBe('missing_api_key');
+    expect(((await missing.body.json()) as { error: { code: string } }).error.code).toBe(
+      'missing_api_key',
+    );
 
     const wrong = await harness
       .openai({ apiKey: 'not-the-key' })
@@ -234,7 +261,10 @@ describe('bad input gets a 4xx with a stable code, and the gateway stays up', ()
   });
 
   it('still serves after all of the above', async () => {
-    const completion = await client.chat.completions.create({ model: 'auto', messages: [{ role: 'user', content: 'ok?' }] });
+    const completion = await client.chat.completions.create({
+      model: 'auto',
+      messages: [{ role: 'user', content: 'ok?' }],
+    });
     expect(completion.choices[0]?.message.content).toMatch(/\S/);
   });
 
@@ -272,6 +302,8 @@ describe('other endpoints', () => {
   it('answers an unknown path with 404 not_found JSON', async () => {
     const response = await request(`${harness.url}/v2/nothing`);
     expect(response.statusCode).toBe(404);
-    expect(((await response.body.json()) as { error: { code: string } }).error.code).toBe('not_found');
+    expect(((await response.body.json()) as { error: { code: string } }).error.code).toBe(
+      'not_found',
+    );
   });
 });

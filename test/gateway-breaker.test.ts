@@ -24,8 +24,12 @@ default_route: main
 `;
 
 async function breakerState(h: GatewayHarness): Promise<string | undefined> {
-  const response = await request(`${h.url}/admin/state`, { headers: { authorization: 'Bearer admin-secret' } });
-  const state = (await response.body.json()) as { breakers: Array<{ target: string; state: string }> };
+  const response = await request(`${h.url}/admin/state`, {
+    headers: { authorization: 'Bearer admin-secret' },
+  });
+  const state = (await response.body.json()) as {
+    breakers: Array<{ target: string; state: string }>;
+  };
   return state.breakers.find((breaker) => breaker.target === 'primary')?.state;
 }
 
@@ -38,7 +42,10 @@ describe('circuit breaker through the gateway', () => {
   it('opens after 3 consecutive 5xx, fails fast, probes after open_ms and closes on success', async () => {
     harness = await startHarness({
       profiles: {
-        'primary-model': { ...QUICK_PROFILE, faults: { script: ['server_error', 'server_error', 'server_error', 'ok'] } },
+        'primary-model': {
+          ...QUICK_PROFILE,
+          faults: { script: ['server_error', 'server_error', 'server_error', 'ok'] },
+        },
         'backup-model': QUICK_PROFILE,
       },
       policyYaml: POLICY,
@@ -46,8 +53,12 @@ describe('circuit breaker through the gateway', () => {
     });
     const client = harness.openai();
     const ask = () =>
-      client.chat.completions.create({ model: 'auto', messages: [{ role: 'user', content: 'hi' }] }).withResponse();
-    const primaryCalls = () => harness!.sim.stats().log.filter((entry) => entry.model === 'primary-model').length;
+      client.chat.completions
+        .create({ model: 'auto', messages: [{ role: 'user', content: 'hi' }] })
+        .withResponse();
+    const sim = harness.sim;
+    const primaryCalls = () =>
+      sim.stats().log.filter((entry) => entry.model === 'primary-model').length;
 
     for (let index = 0; index < 3; index++) {
       const { data } = await ask();
@@ -81,7 +92,9 @@ describe('circuit breaker through the gateway', () => {
     const none = await request(`${harness.url}/admin/state`);
     expect(none.statusCode).toBe(401);
     await none.body.dump();
-    const wrong = await request(`${harness.url}/admin/state`, { headers: { authorization: 'Bearer nope' } });
+    const wrong = await request(`${harness.url}/admin/state`, {
+      headers: { authorization: 'Bearer nope' },
+    });
     expect(wrong.statusCode).toBe(401);
     await wrong.body.dump();
   });

@@ -27,7 +27,10 @@ afterEach(async () => {
 
 async function setup() {
   const sim = createSimServer({
-    profiles: { 'one-model': parseSimProfile(QUICK_PROFILE), 'two-model': parseSimProfile(QUICK_PROFILE) },
+    profiles: {
+      'one-model': parseSimProfile(QUICK_PROFILE),
+      'two-model': parseSimProfile(QUICK_PROFILE),
+    },
   });
   const { url: simUrl } = await sim.listen(0, '127.0.0.1');
   const dir = mkdtempSync(join(tmpdir(), 'switchyard-reload-'));
@@ -39,10 +42,19 @@ async function setup() {
     loadPolicy: () => loadPolicyFile(file),
   });
   const { url } = await gateway.listen(0, '127.0.0.1');
-  cleanups.push(() => sim.close(), () => gateway.close(100), () => rmSync(dir, { recursive: true, force: true }));
+  cleanups.push(
+    () => sim.close(),
+    () => gateway.close(100),
+    () => rmSync(dir, { recursive: true, force: true }),
+  );
   const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: 'x', maxRetries: 0 });
   const servedBy = async () =>
-    (await client.chat.completions.create({ model: 'auto', messages: [{ role: 'user', content: 'hi' }] })).model;
+    (
+      await client.chat.completions.create({
+        model: 'auto',
+        messages: [{ role: 'user', content: 'hi' }],
+      })
+    ).model;
   return { gateway, file, simUrl, servedBy };
 }
 

@@ -3,10 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { createGateway } from '../gateway/index.js';
-import { loadPolicyFile } from '../routing/policy/index.js';
+import { defaultPolicyPath, loadPolicyFile } from '../routing/policy/index.js';
 import { createSqliteLogStore } from '../store/index.js';
 import { createLogger } from '../telemetry/index.js';
-import { DEFAULT_POLICY_PATH } from './package-paths.js';
 
 /** Options of `switchyard demo`. */
 export interface DemoOptions {
@@ -26,7 +25,8 @@ interface DemoResult {
 
 const LONG_DOCUMENT = Array.from(
   { length: 220 },
-  (_, index) => `Paragraph ${index}: quarterly revenue, churn and latency notes for the Polaris search service.`,
+  (_, index) =>
+    `Paragraph ${index}: quarterly revenue, churn and latency notes for the Polaris search service.`,
 ).join(' ');
 
 /** The prompts the demo sends: light questions, a long document, and a streamed answer. */
@@ -45,7 +45,7 @@ const DEMO_PROMPTS: Array<{ label: string; content: string; stream?: boolean }> 
  */
 export async function demoCommand(options: DemoOptions): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'switchyard-demo-'));
-  const policy = await loadPolicyFile(options.config ?? DEFAULT_POLICY_PATH);
+  const policy = await loadPolicyFile(options.config ?? defaultPolicyPath());
   policy.log.path = join(dir, 'demo.db');
   const store = createSqliteLogStore(policy.log.path);
   const gateway = createGateway({ policy, store, logger: createLogger({ level: 'warn' }) });
@@ -54,7 +54,8 @@ export async function demoCommand(options: DemoOptions): Promise<void> {
   const results: DemoResult[] = [];
   try {
     for (let round = 0; round < rounds; round++) {
-      for (const prompt of DEMO_PROMPTS) results.push(await send(url, prompt.label, prompt.content, prompt.stream));
+      for (const prompt of DEMO_PROMPTS)
+        results.push(await send(url, prompt.label, prompt.content, prompt.stream));
     }
   } finally {
     await gateway.close();
@@ -64,13 +65,20 @@ export async function demoCommand(options: DemoOptions): Promise<void> {
   await rm(dir, { recursive: true, force: true });
 
   const out = process.stdout;
-  out.write(`Switchyard gateway demo — ${results.length} requests through ${url} (all models SIMULATED)\n\n`);
+  out.write(
+    `Switchyard gateway demo — ${results.length} requests through ${url} (all models SIMULATED)\n\n`,
+  );
   out.write(renderTable(results));
   out.write(`\n${logged} of ${results.length} requests are in the request log.\n`);
   out.write('Next: `switchyard serve` to run the gateway, and point any OpenAI client at it.\n');
 }
 
-async function send(url: string, label: string, content: string, stream = false): Promise<DemoResult> {
+async function send(
+  url: string,
+  label: string,
+  content: string,
+  stream = false,
+): Promise<DemoResult> {
   const started = performance.now();
   const response = await request(`${url}/v1/chat/completions`, {
     method: 'POST',
@@ -97,7 +105,15 @@ async function countRecords(store: ReturnType<typeof createSqliteLogStore>): Pro
 }
 
 function renderTable(results: DemoResult[]): string {
-  const header = ['request', 'status', 'route', 'target (simulated)', 'attempts', 'latency ms', 'overhead ms'];
+  const header = [
+    'request',
+    'status',
+    'route',
+    'target (simulated)',
+    'attempts',
+    'latency ms',
+    'overhead ms',
+  ];
   const rows = results.map((result) => [
     result.label,
     String(result.status),
@@ -107,7 +123,10 @@ function renderTable(results: DemoResult[]): string {
     result.latencyMs.toFixed(1),
     result.overheadMs,
   ]);
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
-  const line = (cells: string[]) => `${cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ')}\n`;
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),
+  );
+  const line = (cells: string[]) =>
+    `${cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ')}\n`;
   return line(header) + line(widths.map((width) => '-'.repeat(width))) + rows.map(line).join('');
 }

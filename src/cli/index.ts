@@ -51,7 +51,7 @@ export function createProgram(): Command {
   policy.command('check <file>').description('validate a policy file').action(policyCheckCommand);
   policy
     .command('convert <file>')
-    .description("convert a seed-format config (routing:/route:) to a native policy on stdout")
+    .description('convert a seed-format config (routing:/route:) to a native policy on stdout')
     .action(policyConvertCommand);
   policy.command('schema').description('print the policy JSON Schema').action(policySchemaCommand);
 

@@ -1,8 +1,7 @@
 import { resolve } from 'node:path';
-import { loadPolicyFile } from '../routing/policy/index.js';
+import { defaultPolicyPath, loadPolicyFile } from '../routing/policy/index.js';
 import { createSqliteLogStore } from '../store/index.js';
 import { exportTrace, parseSince } from '../telemetry/index.js';
-import { DEFAULT_POLICY_PATH } from './package-paths.js';
 
 /** Options of `switchyard logs export`. */
 export interface LogsExportOptions {
@@ -18,7 +17,7 @@ export interface LogsExportOptions {
 export async function logsExportCommand(options: LogsExportOptions): Promise<void> {
   const dbPath = options.db
     ? resolve(options.db)
-    : (await loadPolicyFile(resolve(options.config ?? DEFAULT_POLICY_PATH))).log.path;
+    : (await loadPolicyFile(resolve(options.config ?? defaultPolicyPath()))).log.path;
   const store = createSqliteLogStore(dbPath);
   try {
     const count = await exportTrace(

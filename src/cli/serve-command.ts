@@ -1,9 +1,8 @@
 import { resolve } from 'node:path';
 import { createGateway } from '../gateway/index.js';
-import { loadPolicyFile, watchPolicy } from '../routing/policy/index.js';
+import { defaultPolicyPath, loadPolicyFile, watchPolicy } from '../routing/policy/index.js';
 import { createSqliteLogStore } from '../store/index.js';
 import { createLogger } from '../telemetry/index.js';
-import { DEFAULT_POLICY_PATH } from './package-paths.js';
 
 /** Options of `switchyard serve`. */
 export interface ServeOptions {
@@ -18,21 +17,34 @@ export interface ServeOptions {
  * and SIGHUP, and flush the log on SIGTERM/SIGINT before exiting.
  */
 export async function serveCommand(options: ServeOptions): Promise<void> {
-  const policyPath = resolve(options.config ?? DEFAULT_POLICY_PATH);
+  const policyPath = resolve(options.config ?? defaultPolicyPath());
   const logger = createLogger({ level: process.env.SWITCHYARD_LOG_LEVEL ?? 'info' });
   const policy = await loadPolicyFile(policyPath);
+  for (const note of policy.notes ?? []) logger.info({ policy: policyPath }, note);
   const store = policy.log.enabled ? createSqliteLogStore(policy.log.path) : null;
-  const gateway = createGateway({ policy, store, logger, loadPolicy: () => loadPolicyFile(policyPath) });
+  const gateway = createGateway({
+    policy,
+    store,
+    logger,
+    loadPolicy: () => loadPolicyFile(policyPath),
+  });
   const port = options.port === undefined ? policy.server.port : Number(options.port);
   const { url } = await gateway.listen(port, options.host ?? policy.server.host);
-  logger.info({ url, policy: policyPath, log: policy.log.enabled ? policy.log.path : null }, 'switchyard gateway listening');
+  logger.info(
+    { url, policy: policyPath, log: policy.log.enabled ? policy.log.path : null },
+    'switchyard gateway listening',
+  );
 
   const watcher =
     options.watch === false
       ? null
       : watchPolicy(policyPath, {
           onChange: (next) => void gateway.reload(next),
-          onError: (error) => logger.error({ err: error }, 'policy change rejected; the previous policy stays in force'),
+          onError: (error) =>
+            logger.error(
+              { err: error },
+              'policy change rejected; the previous policy stays in force',
+            ),
         });
   process.on('SIGHUP', () => {
     gateway.reloadFromSource().catch(() => {

@@ -1,6 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { parse } from 'yaml';
-import { createSimServer, parseSimProfile, SIM_PRESETS, type SimProfile } from '../providers/sim/index.js';
+import {
+  createSimServer,
+  parseSimProfile,
+  SIM_PRESETS,
+  type SimProfile,
+} from '../providers/sim/index.js';
 
 /** Options of `switchyard sim`. */
 export interface SimOptions {
@@ -29,7 +34,9 @@ async function resolveProfile(name: string): Promise<SimProfile> {
   const preset = (SIM_PRESETS as Record<string, SimProfile>)[name];
   if (preset) return preset;
   if (!/\.(ya?ml|json)$/.test(name)) {
-    throw new Error(`unknown sim profile "${name}": use ${Object.keys(SIM_PRESETS).join(', ')} or a YAML file`);
+    throw new Error(
+      `unknown sim profile "${name}": use ${Object.keys(SIM_PRESETS).join(', ')} or a YAML file`,
+    );
   }
   return parseSimProfile(parse(await readFile(name, 'utf8')));
 }

@@ -1,4 +1,4 @@
-import { ERROR_CODES, type AttemptErrorClass, type ErrorCode } from './error-codes.js';
+import { type AttemptErrorClass, ERROR_CODES, type ErrorCode } from './error-codes.js';
 
 /** The one base class for every error Switchyard raises on purpose. */
 export class SwitchyardError extends Error {
@@ -8,7 +8,11 @@ export class SwitchyardError extends Error {
   /** The offending field or parameter, when there is one (OpenAI's `error.param`). */
   readonly param: string | null;
 
-  constructor(code: ErrorCode, message: string, options?: { param?: string; cause?: unknown; status?: number }) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options?: { param?: string; cause?: unknown; status?: number },
+  ) {
     super(message, { cause: options?.cause });
     this.name = 'SwitchyardError';
     this.code = code;
@@ -73,9 +77,12 @@ export function classifyHttpStatus(status: number, body: string): AttemptErrorCl
   if (status >= 500) return 'server_error';
   if (status === 401 || status === 403) return 'auth_error';
   if (status === 408) return 'timeout';
-  if (/context_length_exceeded|maximum context length|prompt is too long|too many tokens/i.test(body)) {
+  if (
+    /context_length_exceeded|maximum context length|prompt is too long|too many tokens/i.test(body)
+  ) {
     return 'context_length_exceeded';
   }
-  if (/content_filter|content_policy|content management policy|safety/i.test(body)) return 'content_filter';
+  if (/content_filter|content_policy|content management policy|safety/i.test(body))
+    return 'content_filter';
   return 'bad_request';
 }

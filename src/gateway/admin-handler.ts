@@ -20,12 +20,21 @@ export async function handleAdmin(
 ): Promise<void> {
   const token = context.runtime.policy.server.adminToken;
   if (!token) {
-    sendError(response, new SwitchyardError('not_found', `No route for ${request.method} ${path}.`));
+    sendError(
+      response,
+      new SwitchyardError('not_found', `No route for ${request.method} ${path}.`),
+    );
     return;
   }
   const presented = presentedKey(request.headers);
   if (presented === null) {
-    sendError(response, new SwitchyardError('missing_api_key', 'Admin endpoints need the admin token as a Bearer key.'));
+    sendError(
+      response,
+      new SwitchyardError(
+        'missing_api_key',
+        'Admin endpoints need the admin token as a Bearer key.',
+      ),
+    );
     return;
   }
   if (!safeEqual(token, presented)) {
@@ -42,7 +51,10 @@ export async function handleAdmin(
       sendJson(response, 200, { reloaded: true, policy: context.runtime.policy.sourcePath });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      sendError(response, new SwitchyardError('invalid_request', `The policy was not reloaded: ${message}`));
+      sendError(
+        response,
+        new SwitchyardError('invalid_request', `The policy was not reloaded: ${message}`),
+      );
     }
     return;
   }
@@ -75,6 +87,9 @@ export function adminState(context: GatewayContext) {
 /** Send a JSON body. */
 export function sendJson(response: ServerResponse, status: number, body: unknown): void {
   const payload = JSON.stringify(body);
-  response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) });
+  response.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(payload),
+  });
   response.end(payload);
 }

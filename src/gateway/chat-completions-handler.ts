@@ -2,9 +2,18 @@ import { createHash, type Hash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ChatCompletionChunk, ChatRequest, Usage } from '../core/chat-types.js';
 import { SwitchyardError, UpstreamError } from '../core/switchyard-error.js';
-import { type Classification, classifyRequest, countTextTokens } from '../routing/classify/index.js';
+import {
+  type Classification,
+  classifyRequest,
+  countTextTokens,
+  findExplicitIntent,
+} from '../routing/classify/index.js';
 import type { RouteConfig, TargetConfig } from '../routing/policy/policy-types.js';
-import { executeCompletion, executeStream, type ExecutionTrace } from '../routing/route-executor.js';
+import {
+  type ExecutionTrace,
+  executeCompletion,
+  executeStream,
+} from '../routing/route-executor.js';
 import { RouteFailedError } from '../routing/route-failed-error.js';
 import { selectRoute } from '../routing/select-route.js';
 import { computeCostUsd } from '../telemetry/index.js';
@@ -51,8 +60,14 @@ export async function handleChatCompletions(
     const body = await readJsonBody(request, policy.server.bodyLimitBytes);
     const chat = validateChatRequest(body);
     record.stream = chat.stream === true;
-    const classifierIntent = context.intentClassifier ? await context.intentClassifier.classify(chat) : null;
-    const classification = classifyRequest(chat, request.headers, policy.classification, { classifierIntent });
+    // The model-based classifier costs an upstream call: skip it when the client named the intent.
+    const classifierIntent =
+      context.intentClassifier && !findExplicitIntent(chat, request.headers, policy.classification)
+        ? await context.intentClassifier.classify(chat)
+        : null;
+    const classification = classifyRequest(chat, request.headers, policy.classification, {
+      classifierIntent,
+    });
     const selection = selectRoute(policy, chat.model, classification);
     if (!selection) {
       throw new SwitchyardError(
@@ -61,11 +76,21 @@ export async function handleChatCompletions(
         { param: 'model' },
       );
     }
-    const route = 'route' in selection ? selection.route : context.runtime.bareRoute(selection.target);
+    const route =
+      'route' in selection ? selection.route : context.runtime.bareRoute(selection.target);
     served = { route, rule: 'route' in selection ? selection.rule : null, classification, chat };
-    fillClassification(record, served, context.runtime.policy.log.captureBodies ? context.redactor.redactValue(chat) : null);
+    fillClassification(
+      record,
+      served,
+      context.runtime.policy.log.captureBodies ? context.redactor.redactValue(chat) : null,
+    );
 
-    const plan = { route, request: chat, promptTokens: classification.promptTokens, signal: clientGone.signal };
+    const plan = {
+      route,
+      request: chat,
+      promptTokens: classification.promptTokens,
+      signal: clientGone.signal,
+    };
     if (chat.stream === true) {
       const outcome = await executeStream(plan, context.runtime);
       target = outcome.target;
@@ -73,14 +98,24 @@ export async function handleChatCompletions(
     } else {
       const outcome = await executeCompletion(plan, context.runtime);
       target = outcome.target;
-      const usage = outcome.completion.usage ?? countedUsage(classification.promptTokens, outcome.completion);
+      const usage =
+        outcome.completion.usage ?? countedUsage(classification.promptTokens, outcome.completion);
       const completion = { ...outcome.completion, model: target.name, usage };
       const message = completion.choices[0]?.message;
-      const answer = (message?.content ?? '') + (message?.tool_calls ? JSON.stringify(message.tool_calls) : '');
-      settleRecord(record, outcome, target, usage, outcome.completion.usage ? 'upstream' : 'counted');
+      const answer =
+        (message?.content ?? '') + (message?.tool_calls ? JSON.stringify(message.tool_calls) : '');
+      settleRecord(
+        record,
+        outcome,
+        target,
+        usage,
+        outcome.completion.usage ? 'upstream' : 'counted',
+      );
       record.finishReason = completion.choices[0]?.finish_reason ?? null;
       record.responseSha256 = sha256(answer);
-      record.responseText = context.runtime.policy.log.captureBodies ? context.redactor.redactText(answer) : null;
+      record.responseText = context.runtime.policy.log.captureBodies
+        ? context.redactor.redactText(answer)
+        : null;
       record.overheadMs = overheadOf(outcome, startedAt);
       const payload = JSON.stringify(completion);
       response.writeHead(200, {
@@ -96,7 +131,8 @@ export async function handleChatCompletions(
     // Whatever was not read of the body is discarded so the connection stays usable.
     if (!request.readableEnded) request.resume();
     const error = toSwitchyardError(caught);
-    if (!(caught instanceof SwitchyardError)) context.logger.error({ err: caught, requestId }, 'unhandled error');
+    if (!(caught instanceof SwitchyardError))
+      context.logger.error({ err: caught, requestId }, 'unhandled error');
     if (caught instanceof RouteFailedError) {
       record.attempts = [...caught.attempts];
       record.servedTarget = null;
@@ -105,16 +141,21 @@ export async function handleChatCompletions(
     if (served) Object.assign(headers, { 'x-switchyard-route': served.route.name });
     if (caught instanceof RouteFailedError) {
       headers['x-switchyard-attempts'] = String(caught.attempts.length);
-      if (caught.retryAfterMs !== null) headers['retry-after'] = String(Math.ceil(caught.retryAfterMs / 1000));
+      if (caught.retryAfterMs !== null)
+        headers['retry-after'] = String(Math.ceil(caught.retryAfterMs / 1000));
     }
     const clientError =
       caught instanceof RouteFailedError && caught.upstreamMessage
-        ? new SwitchyardError(error.code, `${error.message}. Upstream said: ${caught.upstreamMessage}`)
+        ? new SwitchyardError(
+            error.code,
+            `${error.message}. Upstream said: ${caught.upstreamMessage}`,
+          )
         : error;
     record.status = clientGone.signal.aborted ? 499 : error.status;
     record.errorCode = clientGone.signal.aborted ? 'client_closed' : error.code;
     if (!clientGone.signal.aborted) sendError(response, clientError, headers);
-    if (record.status >= 400 && served) context.logger.debug({ requestId, code: error.code }, error.message);
+    if (record.status >= 400 && served)
+      context.logger.debug({ requestId, code: error.code }, error.message);
   } finally {
     record.latencyMs = performance.now() - startedAt;
     if (!target) record.overheadMs = record.latencyMs - sumAttempts(record);
@@ -211,7 +252,9 @@ async function writeStream(
   settleRecord(record, outcome, target, finalUsage, usage ? 'upstream' : 'counted');
   record.finishReason = finishReason;
   record.responseSha256 = hash.digest('hex');
-  record.responseText = context.runtime.policy.log.captureBodies ? context.redactor.redactText(text) : null;
+  record.responseText = context.runtime.policy.log.captureBodies
+    ? context.redactor.redactText(text)
+    : null;
   record.overheadMs = overheadAtOpen;
 }
 
@@ -280,9 +323,16 @@ function settleRecord(
   if (record.ttftMs === null && winning?.ttftMs != null) record.ttftMs = winning.ttftMs;
 }
 
-function countedUsage(promptTokens: number, completion: { choices: Array<{ message: { content: string | null } }> }): Usage {
+function countedUsage(
+  promptTokens: number,
+  completion: { choices: Array<{ message: { content: string | null } }> },
+): Usage {
   const completionTokens = countTextTokens(completion.choices[0]?.message.content ?? '');
-  return { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens };
+  return {
+    prompt_tokens: promptTokens,
+    completion_tokens: completionTokens,
+    total_tokens: promptTokens + completionTokens,
+  };
 }
 
 /** Gateway time: elapsed minus time inside upstream attempts and policy backoff. */

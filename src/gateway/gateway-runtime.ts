@@ -6,7 +6,12 @@ import { createProvider } from '../providers/create-provider.js';
 import { createSimProvider } from '../providers/sim/index.js';
 import { type BreakerRegistry, createBreakerRegistry } from '../resilience/index.js';
 import { fitContext } from '../routing/context-fit.js';
-import type { Policy, RouteConfig, RouteStep, TargetConfig } from '../routing/policy/policy-types.js';
+import type {
+  Policy,
+  RouteConfig,
+  RouteStep,
+  TargetConfig,
+} from '../routing/policy/policy-types.js';
 import type { RouteRuntime } from '../routing/route-executor.js';
 
 interface ProviderSlot {
@@ -53,7 +58,8 @@ export class GatewayRuntime implements RouteRuntime {
     this.#policy = policy;
     this.#bareRoutes.clear();
     this.breakers.reconfigure(policy.breaker, breakerOverrides(policy));
-    await this.#syncProviders();
+    // Old pools finish their in-flight requests before they close.
+    await Promise.all(this.#syncProviders().map((slot) => closeSlot(slot)));
   }
 
   target(name: string): TargetConfig | undefined {
@@ -115,13 +121,19 @@ export class GatewayRuntime implements RouteRuntime {
   async #summarize(targetName: string, dropped: ChatRequest['messages']): Promise<string> {
     const target = this.target(targetName);
     if (!target) throw new Error(`summarizer target "${targetName}" not found`);
-    const transcript = dropped.map((message) => `${message.role}: ${contentText(message.content)}`).join('\n');
+    const transcript = dropped
+      .map((message) => `${message.role}: ${contentText(message.content)}`)
+      .join('\n');
     const { completion } = await this.provider(targetName).doComplete(
       {
         model: target.model,
         temperature: 0,
         messages: [
-          { role: 'system', content: 'Summarize this conversation in a few sentences. Keep facts, names and numbers.' },
+          {
+            role: 'system',
+            content:
+              'Summarize this conversation in a few sentences. Keep facts, names and numbers.',
+          },
           { role: 'user', content: transcript },
         ],
       },
@@ -130,7 +142,8 @@ export class GatewayRuntime implements RouteRuntime {
     return completion.choices[0]?.message.content ?? '';
   }
 
-  async #syncProviders(): Promise<void> {
+  /** Build providers for new or changed targets; return the slots they replace. */
+  #syncProviders(): ProviderSlot[] {
     const stale: ProviderSlot[] = [];
     for (const [name, slot] of this.#providers) {
       const target = this.#policy.targets.get(name);
@@ -151,13 +164,20 @@ export class GatewayRuntime implements RouteRuntime {
         env: this.#env,
         createSim: (simTarget) => {
           if (!simTarget.sim) throw new Error(`sim target "${simTarget.name}" has no sim profile`);
-          return createSimProvider({ profile: simTarget.sim, model: simTarget.model, contextWindow: simTarget.contextWindow });
+          return createSimProvider({
+            profile: simTarget.sim,
+            model: simTarget.model,
+            contextWindow: simTarget.contextWindow,
+          });
         },
       });
-      this.#providers.set(target.name, { provider, agent, fingerprint: fingerprintOf(target, this.#policy) });
+      this.#providers.set(target.name, {
+        provider,
+        agent,
+        fingerprint: fingerprintOf(target, this.#policy),
+      });
     }
-    // Old pools finish their in-flight requests before they close.
-    await Promise.all(stale.map((slot) => closeSlot(slot)));
+    return stale;
   }
 }
 
@@ -167,7 +187,9 @@ async function closeSlot(slot: ProviderSlot): Promise<void> {
 }
 
 function breakerOverrides(policy: Policy) {
-  return new Map([...policy.targets.values()].map((target) => [target.name, target.breaker] as const));
+  return new Map(
+    [...policy.targets.values()].map((target) => [target.name, target.breaker] as const),
+  );
 }
 
 /** The shortest connect timeout any route step asks of this target. */

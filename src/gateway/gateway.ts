@@ -103,7 +103,8 @@ export function createGateway(options: GatewayOptions): Gateway {
   });
   // A client that sends a broken request line gets a 400 instead of a silent socket close.
   server.on('clientError', (_error, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+    if (socket.writable)
+      socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
   });
 
   async function route(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -129,7 +130,8 @@ export function createGateway(options: GatewayOptions): Gateway {
       response.end(text);
       return;
     }
-    if (path.startsWith('/admin/')) return handleAdmin(request, response, path, context, reloadFromSource);
+    if (path.startsWith('/admin/'))
+      return handleAdmin(request, response, path, context, reloadFromSource);
     request.resume();
     sendError(response, new SwitchyardError('not_found', `No route for ${method} ${path}.`));
   }
@@ -163,7 +165,10 @@ export function createGateway(options: GatewayOptions): Gateway {
 }
 
 function methodNotAllowed(response: ServerResponse, method: string, path: string): void {
-  sendError(response, new SwitchyardError('method_not_allowed', `${method} is not allowed on ${path}.`));
+  sendError(
+    response,
+    new SwitchyardError('method_not_allowed', `${method} is not allowed on ${path}.`),
+  );
 }
 
 /** `GET /v1/models`: `auto`, every route, and every target when the policy exposes them. */
@@ -185,8 +190,9 @@ function buildClassifier(runtime: GatewayRuntime): GatewayContext['intentClassif
   return createIntentClassifier(config, async (request, signal) => {
     const target = runtime.target(config.target);
     if (!target) return '';
-    const { completion } = await runtime.provider(config.target).doComplete({ ...request, model: target.model }, { signal });
+    const { completion } = await runtime
+      .provider(config.target)
+      .doComplete({ ...request, model: target.model }, { signal });
     return completion.choices[0]?.message.content ?? '';
   });
 }
-

@@ -24,8 +24,12 @@ export async function readJsonBody(request: IncomingMessage, limitBytes: number)
     if (total > limitBytes) throw tooLarge(total, limitBytes);
     chunks.push(chunk);
   }
-  const text = chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks).toString('utf8');
-  if (text.length === 0) throw new SwitchyardError('invalid_json', 'The request body is empty; send a JSON object.');
+  const text =
+    chunks.length === 1
+      ? (chunks[0] as Buffer).toString('utf8')
+      : Buffer.concat(chunks).toString('utf8');
+  if (text.length === 0)
+    throw new SwitchyardError('invalid_json', 'The request body is empty; send a JSON object.');
   try {
     return JSON.parse(text);
   } catch (error) {

@@ -5,7 +5,10 @@ import { SwitchyardError } from '../core/switchyard-error.js';
 const textPart = z.object({ type: z.literal('text'), text: z.string() });
 const imagePart = z.object({
   type: z.literal('image_url'),
-  image_url: z.object({ url: z.string().min(1), detail: z.enum(['auto', 'low', 'high']).optional() }),
+  image_url: z.object({
+    url: z.string().min(1),
+    detail: z.enum(['auto', 'low', 'high']).optional(),
+  }),
 });
 const contentParts = z.array(z.discriminatedUnion('type', [textPart, imagePart])).min(1);
 const content = z.union([z.string(), contentParts]);
@@ -58,12 +61,23 @@ const chatRequestSchema = z.looseObject({
   top_p: optionalNumber,
   max_tokens: z.number().int().positive().nullable().optional(),
   max_completion_tokens: z.number().int().positive().nullable().optional(),
-  n: z.number().int().min(1).max(1, 'the gateway serves one choice per request').nullable().optional(),
-  stop: z.union([z.string(), z.array(z.string())]).nullable().optional(),
+  n: z
+    .number()
+    .int()
+    .min(1)
+    .max(1, 'the gateway serves one choice per request')
+    .nullable()
+    .optional(),
+  stop: z
+    .union([z.string(), z.array(z.string())])
+    .nullable()
+    .optional(),
   user: z.string().optional(),
   tools: z.array(tool).optional(),
   tool_choice: toolChoice.optional(),
-  response_format: z.looseObject({ type: z.enum(['text', 'json_object', 'json_schema']) }).optional(),
+  response_format: z
+    .looseObject({ type: z.enum(['text', 'json_object', 'json_schema']) })
+    .optional(),
   metadata: z.record(z.string(), z.string()).optional(),
 });
 

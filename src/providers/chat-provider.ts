@@ -43,7 +43,10 @@ export interface ChatProvider {
    * (`[DONE]`, `message_stop`); a stream that ends without one throws `stream_truncated`, and
    * an unparseable event throws `malformed_stream`. A truncated answer is never a success.
    */
-  doStream(request: ChatRequest, options: ProviderCallOptions): Promise<AsyncIterable<ChatCompletionChunk>>;
+  doStream(
+    request: ChatRequest,
+    options: ProviderCallOptions,
+  ): Promise<AsyncIterable<ChatCompletionChunk>>;
 
   /** Release pooled connections. */
   close(): Promise<void>;

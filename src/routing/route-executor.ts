@@ -103,7 +103,10 @@ export async function executeCompletion(
  * the first token, a TTFT timeout) moves on to the next attempt and the client never knows.
  * Once this resolves the stream is committed; later failures surface from `rest`.
  */
-export async function executeStream(plan: RoutePlan, runtime: RouteRuntime): Promise<StreamOutcome> {
+export async function executeStream(
+  plan: RoutePlan,
+  runtime: RouteRuntime,
+): Promise<StreamOutcome> {
   return runChain(plan, runtime, async (attempt) => {
     const source = await attempt.provider.doStream(attempt.request, { signal: attempt.signal });
     const guarded = guardStream(source, {
@@ -139,7 +142,8 @@ export async function executeStream(plan: RoutePlan, runtime: RouteRuntime): Pro
 function isContentChunk(chunk: ChatCompletionChunk): boolean {
   for (const choice of chunk.choices) {
     const delta = choice.delta;
-    if (delta.content || delta.tool_calls?.length || delta.refusal || choice.finish_reason) return true;
+    if (delta.content || delta.tool_calls?.length || delta.refusal || choice.finish_reason)
+      return true;
   }
   return false;
 }
@@ -170,7 +174,9 @@ async function* continueStream(
     if (!finished && !attempt.settled) {
       // The consumer stopped early (client went away): stop the upstream, blame nobody.
       attempt.abort('aborted');
-      attempt.fail(new UpstreamError({ errorClass: 'aborted', message: 'client closed the stream' }));
+      attempt.fail(
+        new UpstreamError({ errorClass: 'aborted', message: 'client closed the stream' }),
+      );
     }
     await iterator.return?.();
   }
@@ -241,7 +247,8 @@ async function runChain<T>(
     }
     let request: ChatRequest = { ...plan.request, model: target.model };
     if (plan.promptTokens > target.contextWindow) {
-      const fitted = (await runtime.fitContext?.(plan.request, target, route, plan.promptTokens)) ?? null;
+      const fitted =
+        (await runtime.fitContext?.(plan.request, target, route, plan.promptTokens)) ?? null;
       if (!fitted) {
         trace.attempts.push(skipped(target.name, 'context_window_skip'));
         lastError = new UpstreamError({
@@ -262,7 +269,10 @@ async function runChain<T>(
       if (remainingMs <= 0) throwDeadline(route, trace);
       if (!breaker.tryAcquire()) {
         trace.attempts.push(skipped(target.name, 'circuit_open'));
-        lastError = new UpstreamError({ errorClass: 'circuit_open', message: `${target.name} breaker open` });
+        lastError = new UpstreamError({
+          errorClass: 'circuit_open',
+          message: `${target.name} breaker open`,
+        });
         break;
       }
 
@@ -369,7 +379,9 @@ function startAttempt(
   // Non-streaming calls have no first token to wait for, so only the budget applies to them.
   const firstTimerMs = plan.request.stream ? ttftLimitMs : (budget ?? null);
   const firstReason: AttemptErrorClass =
-    budget !== null && (!plan.request.stream || budget <= step.timeouts.ttftMs) ? 'latency_budget' : 'ttft_timeout';
+    budget !== null && (!plan.request.stream || budget <= step.timeouts.ttftMs)
+      ? 'latency_budget'
+      : 'ttft_timeout';
   let firstTimer: NodeJS.Timeout | null =
     firstTimerMs === null || firstTimerMs >= totalMs
       ? null
@@ -419,15 +431,27 @@ function startAttempt(
       if (error instanceof UpstreamError) {
         if (error.errorClass === 'aborted' && !plan.signal.aborted) {
           const reason = abortReason ?? (linked.signal.aborted ? 'timeout' : 'aborted');
-          return new UpstreamError({ errorClass: reason, message: `${target.name}: ${reason}`, cause: error });
+          return new UpstreamError({
+            errorClass: reason,
+            message: `${target.name}: ${reason}`,
+            cause: error,
+          });
         }
         return error;
       }
       if (abortReason && abortReason !== 'aborted') {
-        return new UpstreamError({ errorClass: abortReason, message: `${target.name}: ${abortReason}`, cause: error });
+        return new UpstreamError({
+          errorClass: abortReason,
+          message: `${target.name}: ${abortReason}`,
+          cause: error,
+        });
       }
       const message = error instanceof Error ? error.message : String(error);
-      return new UpstreamError({ errorClass: 'server_error', message: `${target.name}: ${message}`, cause: error });
+      return new UpstreamError({
+        errorClass: 'server_error',
+        message: `${target.name}: ${message}`,
+        cause: error,
+      });
     },
   };
   return attempt;

@@ -75,7 +75,11 @@ export async function startHarness(options: {
     policy,
     logLines,
     openai: (clientOptions) =>
-      new OpenAI({ baseURL: `${url}/v1`, apiKey: clientOptions?.apiKey ?? 'unused', maxRetries: 0 }),
+      new OpenAI({
+        baseURL: `${url}/v1`,
+        apiKey: clientOptions?.apiKey ?? 'unused',
+        maxRetries: 0,
+      }),
     async records() {
       await gateway.context.log?.flush();
       const all: RequestRecord[] = [];

@@ -91,7 +91,8 @@ export function normalizePolicy(file: PolicyFile, context: NormalizeContext): No
     if (raw.provider === 'sim' && !raw.sim) {
       issues.push({
         path: at,
-        message: 'provider sim needs a sim profile (a preset such as `sim: small-fast`, or `sim: {}` for the defaults)',
+        message:
+          'provider sim needs a sim profile (a preset such as `sim: small-fast`, or `sim: {}` for the defaults)',
       });
     }
     if (raw.provider !== 'sim' && raw.sim) {

@@ -155,9 +155,14 @@ export const targetSchema = z
     price: priceSchema.optional(),
     context_window: positiveInt.default(128_000),
     sim: z
-      .union([z.enum(Object.keys(SIM_PRESETS) as [SimPresetName, ...SimPresetName[]]), simProfileSchema])
+      .union([
+        z.enum(Object.keys(SIM_PRESETS) as [SimPresetName, ...SimPresetName[]]),
+        simProfileSchema,
+      ])
       .optional()
-      .describe('Simulated behaviour: a preset name (small-fast, big-slow) or a profile. Required for provider sim.'),
+      .describe(
+        'Simulated behaviour: a preset name (small-fast, big-slow) or a profile. Required for provider sim.',
+      ),
     breaker: breakerOverrideSchema.optional(),
   })
   .strict();
