@@ -16,7 +16,11 @@ export interface BareHop {
  * with an undici keep-alive pool to the upstream, and copies the status, content type and body
  * back, chunk by chunk. No parsing, routing, validation or logging.
  */
-export async function startBareHop(upstreamBaseUrl: string, port = 0, host = '127.0.0.1'): Promise<BareHop> {
+export async function startBareHop(
+  upstreamBaseUrl: string,
+  port = 0,
+  host = '127.0.0.1',
+): Promise<BareHop> {
   const upstream = new URL(upstreamBaseUrl);
   const pool = new Pool(upstream.origin, { keepAliveTimeout: 30_000 });
   const server = createServer({ keepAliveTimeout: 65_000 }, (request, response) => {
