@@ -1,7 +1,4 @@
 #!/usr/bin/env node
-import { main } from '../dist/cli/index.js';
+import { runCli } from '../dist/cli/index.js';
 
-main(process.argv).catch((error) => {
-  process.stderr.write(`switchyard: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exitCode = 1;
-});
+await runCli(process.argv);

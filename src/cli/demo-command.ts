@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { createGateway } from '../gateway/index.js';
-import { defaultPolicyPath, loadPolicyFile } from '../routing/policy/index.js';
 import { createSqliteLogStore } from '../store/index.js';
 import { createLogger } from '../telemetry/index.js';
+import { loadCliPolicy } from './load-cli-policy.js';
 
 /** Options of `switchyard demo`. */
 export interface DemoOptions {
@@ -45,7 +45,7 @@ const DEMO_PROMPTS: Array<{ label: string; content: string; stream?: boolean }> 
  */
 export async function demoCommand(options: DemoOptions): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'switchyard-demo-'));
-  const policy = await loadPolicyFile(options.config ?? defaultPolicyPath());
+  const { policy } = await loadCliPolicy(options.config);
   policy.log.path = join(dir, 'demo.db');
   const store = createSqliteLogStore(policy.log.path);
   const gateway = createGateway({ policy, store, logger: createLogger({ level: 'warn' }) });

@@ -62,3 +62,13 @@ export function createProgram(): Command {
 export async function main(argv: string[]): Promise<void> {
   await createProgram().parseAsync(argv);
 }
+
+/** Run the CLI as a process: errors become one line on stderr and exit code 1, not a stack trace. */
+export async function runCli(argv: string[]): Promise<void> {
+  try {
+    await main(argv);
+  } catch (error) {
+    process.stderr.write(`switchyard: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  }
+}

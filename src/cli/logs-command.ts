@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
-import { defaultPolicyPath, loadPolicyFile } from '../routing/policy/index.js';
 import { createSqliteLogStore } from '../store/index.js';
 import { exportTrace, parseSince } from '../telemetry/index.js';
+import { loadCliPolicy } from './load-cli-policy.js';
 
 /** Options of `switchyard logs export`. */
 export interface LogsExportOptions {
@@ -17,7 +17,7 @@ export interface LogsExportOptions {
 export async function logsExportCommand(options: LogsExportOptions): Promise<void> {
   const dbPath = options.db
     ? resolve(options.db)
-    : (await loadPolicyFile(resolve(options.config ?? defaultPolicyPath()))).log.path;
+    : (await loadCliPolicy(options.config)).policy.log.path;
   const store = createSqliteLogStore(dbPath);
   try {
     const count = await exportTrace(

@@ -1,8 +1,8 @@
-import { resolve } from 'node:path';
 import { createGateway } from '../gateway/index.js';
-import { defaultPolicyPath, loadPolicyFile, watchPolicy } from '../routing/policy/index.js';
+import { watchPolicy } from '../routing/policy/index.js';
 import { createSqliteLogStore } from '../store/index.js';
 import { createLogger } from '../telemetry/index.js';
+import { loadCliPolicy } from './load-cli-policy.js';
 
 /** Options of `switchyard serve`. */
 export interface ServeOptions {
@@ -17,16 +17,15 @@ export interface ServeOptions {
  * and SIGHUP, and flush the log on SIGTERM/SIGINT before exiting.
  */
 export async function serveCommand(options: ServeOptions): Promise<void> {
-  const policyPath = resolve(options.config ?? defaultPolicyPath());
   const logger = createLogger({ level: process.env.SWITCHYARD_LOG_LEVEL ?? 'info' });
-  const policy = await loadPolicyFile(policyPath);
+  const { policy, path: policyPath } = await loadCliPolicy(options.config);
   for (const note of policy.notes ?? []) logger.info({ policy: policyPath }, note);
   const store = policy.log.enabled ? createSqliteLogStore(policy.log.path) : null;
   const gateway = createGateway({
     policy,
     store,
     logger,
-    loadPolicy: () => loadPolicyFile(policyPath),
+    loadPolicy: async () => (await loadCliPolicy(options.config)).policy,
   });
   const port = options.port === undefined ? policy.server.port : Number(options.port);
   const { url } = await gateway.listen(port, options.host ?? policy.server.host);

@@ -1,4 +1,4 @@
 // Runs the CLI from source, for tests that need a real `switchyard` process (signals, kill -9).
-import { main } from '../../src/cli/index.js';
+import { runCli } from '../../src/cli/index.js';
 
-await main(process.argv);
+await runCli(process.argv);
