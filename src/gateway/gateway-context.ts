@@ -1,11 +1,11 @@
 import type { Logger } from 'pino';
 import type { ChatRequest } from '../core/chat-types.js';
+import type { RoutingRuntime } from '../routing/routing-runtime.js';
 import type { GatewayMetrics, Redactor, RequestLog } from '../telemetry/index.js';
-import type { GatewayRuntime } from './gateway-runtime.js';
 
 /** What request handlers share: the policy-derived runtime and the telemetry sinks. */
 export interface GatewayContext {
-  runtime: GatewayRuntime;
+  runtime: RoutingRuntime;
   /** Null when logging is disabled in the policy. */
   log: RequestLog | null;
   metrics: GatewayMetrics;

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { SwitchyardError } from '../core/switchyard-error.js';
 import { createIntentClassifier } from '../routing/classify/index.js';
 import type { Policy } from '../routing/policy/policy-types.js';
+import { RoutingRuntime } from '../routing/routing-runtime.js';
 import {
   createGatewayMetrics,
   createLogger,
@@ -18,7 +19,6 @@ import { handleAdmin, sendJson } from './admin-handler.js';
 import { handleChatCompletions } from './chat-completions-handler.js';
 import { checkApiKey } from './check-api-key.js';
 import type { GatewayContext } from './gateway-context.js';
-import { GatewayRuntime } from './gateway-runtime.js';
 import { sendError, toSwitchyardError } from './http-error.js';
 
 /** How to build a gateway. */
@@ -51,7 +51,7 @@ export interface Gateway {
 export function createGateway(options: GatewayOptions): Gateway {
   const env = options.env ?? process.env;
   const logger = options.logger ?? createLogger({ level: env.SWITCHYARD_LOG_LEVEL ?? 'info' });
-  const runtime = new GatewayRuntime(options.policy, env);
+  const runtime = new RoutingRuntime(options.policy, env);
   const metrics = options.metrics ?? createGatewayMetrics();
   metrics.setBreakerStates(() => runtime.breakers.snapshot());
   const log: RequestLog | null =
@@ -184,7 +184,7 @@ function listModels(policy: Policy, now: number) {
   };
 }
 
-function buildClassifier(runtime: GatewayRuntime): GatewayContext['intentClassifier'] {
+function buildClassifier(runtime: RoutingRuntime): GatewayContext['intentClassifier'] {
   const config = runtime.policy.classification.classifier;
   if (!config) return null;
   return createIntentClassifier(config, async (request, signal) => {

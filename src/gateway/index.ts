@@ -3,6 +3,5 @@ export { adminState } from './admin-handler.js';
 export { checkApiKey } from './check-api-key.js';
 export { createGateway, type Gateway, type GatewayOptions } from './gateway.js';
 export type { GatewayContext } from './gateway-context.js';
-export { GatewayRuntime } from './gateway-runtime.js';
 export { type ErrorBody, errorBody, toSwitchyardError } from './http-error.js';
 export { validateChatRequest } from './validate-chat-request.js';

@@ -5,14 +5,9 @@ import type { ChatProvider } from '../providers/chat-provider.js';
 import { createProvider } from '../providers/create-provider.js';
 import { createSimProvider } from '../providers/sim/index.js';
 import { type BreakerRegistry, createBreakerRegistry } from '../resilience/index.js';
-import { fitContext } from '../routing/context-fit.js';
-import type {
-  Policy,
-  RouteConfig,
-  RouteStep,
-  TargetConfig,
-} from '../routing/policy/policy-types.js';
-import type { RouteRuntime } from '../routing/route-executor.js';
+import { fitContext } from './context-fit.js';
+import type { Policy, RouteConfig, RouteStep, TargetConfig } from './policy/policy-types.js';
+import type { RouteRuntime } from './route-executor.js';
 
 interface ProviderSlot {
   provider: ChatProvider;
@@ -30,11 +25,12 @@ const BARE_TARGET_STEP: Omit<RouteStep, 'target'> = {
 };
 
 /**
- * Everything the gateway derives from the policy: providers with their connection pools,
+ * Everything routing derives from a policy, shared by the gateway (live traffic) and evaluation
+ * (replayed traffic), so what is measured is what is served: providers with their connection pools,
  * breakers, and routes. Hot reload swaps the policy in place, keeping the pools and breaker
  * state of targets whose config did not change.
  */
-export class GatewayRuntime implements RouteRuntime {
+export class RoutingRuntime implements RouteRuntime {
   #policy: Policy;
   readonly #env: NodeJS.ProcessEnv;
   readonly #providers = new Map<string, ProviderSlot>();
