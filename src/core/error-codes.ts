@@ -147,3 +147,15 @@ export const ATTEMPT_ERROR_CLASSES = [
 
 /** One of ATTEMPT_ERROR_CLASSES. */
 export type AttemptErrorClass = (typeof ATTEMPT_ERROR_CLASSES)[number];
+
+/** Classes where trying the same target again could succeed: transient upstream trouble. */
+export const RETRYABLE_ATTEMPT_CLASSES = [
+  'timeout',
+  'ttft_timeout',
+  'stream_stall',
+  'rate_limited',
+  'server_error',
+  'connection_error',
+  'stream_truncated',
+  'malformed_stream',
+] as const satisfies readonly AttemptErrorClass[];

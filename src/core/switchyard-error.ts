@@ -1,4 +1,9 @@
-import { type AttemptErrorClass, ERROR_CODES, type ErrorCode } from './error-codes.js';
+import {
+  type AttemptErrorClass,
+  ERROR_CODES,
+  type ErrorCode,
+  RETRYABLE_ATTEMPT_CLASSES,
+} from './error-codes.js';
 
 /** The one base class for every error Switchyard raises on purpose. */
 export class SwitchyardError extends Error {
@@ -60,16 +65,7 @@ export class UpstreamError extends Error {
   }
 }
 
-const RETRYABLE_CLASSES: ReadonlySet<AttemptErrorClass> = new Set([
-  'timeout',
-  'ttft_timeout',
-  'stream_stall',
-  'rate_limited',
-  'server_error',
-  'connection_error',
-  'stream_truncated',
-  'malformed_stream',
-]);
+const RETRYABLE_CLASSES: ReadonlySet<AttemptErrorClass> = new Set(RETRYABLE_ATTEMPT_CLASSES);
 
 /** Classify an upstream HTTP status (and body) into an attempt error class. */
 export function classifyHttpStatus(status: number, body: string): AttemptErrorClass {

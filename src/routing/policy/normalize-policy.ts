@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { AttemptErrorClass } from '../../core/error-codes.js';
+import { type AttemptErrorClass, RETRYABLE_ATTEMPT_CLASSES } from '../../core/error-codes.js';
 import { normalizeSimProfile, type SimProfile } from '../../providers/sim/sim-profile.js';
 import { SIM_PRESETS } from '../../providers/sim/sim-profiles.js';
 import type { PolicyFieldIssue } from './describe-zod-issues.js';
@@ -32,14 +32,7 @@ export const DEFAULT_TIMEOUTS: Readonly<TimeoutConfig> = {
  * without calling" classes (an open breaker, a window known to be too small).
  */
 export const DEFAULT_FALLBACK_ON: readonly AttemptErrorClass[] = [
-  'timeout',
-  'ttft_timeout',
-  'stream_stall',
-  'rate_limited',
-  'server_error',
-  'connection_error',
-  'stream_truncated',
-  'malformed_stream',
+  ...RETRYABLE_ATTEMPT_CLASSES,
   'context_length_exceeded',
   'latency_budget',
   'circuit_open',
