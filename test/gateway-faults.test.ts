@@ -250,3 +250,50 @@ describe('failed attempts are recorded but never billed', () => {
     expect(record?.attempts).toHaveLength(2);
   });
 });
+
+describe('the client going away', () => {
+  it('stops the upstream stream and records client_closed', async () => {
+    harness = await startHarness({
+      profiles: {
+        'primary-model': {
+          ...QUICK_PROFILE,
+          inter_token_ms: { p50: 50, p95: 60 },
+          output_tokens: { p50: 200, p95: 220 },
+        },
+        'backup-model': QUICK_PROFILE,
+      },
+      policyYaml: policy(),
+    });
+    const controller = new AbortController();
+    const stream = await harness
+      .openai()
+      .chat.completions.create(
+        { model: 'auto', stream: true, messages: [{ role: 'user', content: 'long story please' }] },
+        { signal: controller.signal },
+      );
+    let chunks = 0;
+    try {
+      for await (const _chunk of stream) {
+        chunks++;
+        if (chunks === 3) controller.abort();
+      }
+    } catch {
+      // The SDK may raise or simply end on abort; either way the client is gone.
+    }
+    expect(chunks).toBeGreaterThanOrEqual(3);
+    const sim = harness.sim;
+    const deadline = Date.now() + 2000;
+    while (sim.stats().inFlight > 0 && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(sim.stats().inFlight).toBe(0);
+    const deadlineForLog = Date.now() + 2000;
+    let records = await harness.records();
+    while (records.length === 0 && Date.now() < deadlineForLog) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      records = await harness.records();
+    }
+    expect(records[0]?.status).toBe(499);
+    expect(records[0]?.errorCode).toBe('client_closed');
+    expect(records[0]?.servedTarget).toBe('primary');
+  });
+});

@@ -94,7 +94,16 @@ export async function handleChatCompletions(
     if (chat.stream === true) {
       const outcome = await executeStream(plan, context.runtime);
       target = outcome.target;
-      await writeStream(response, outcome, served, record, baseHeaders, startedAt, context);
+      await writeStream(
+        response,
+        outcome,
+        served,
+        record,
+        baseHeaders,
+        startedAt,
+        context,
+        clientGone.signal,
+      );
     } else {
       const outcome = await executeCompletion(plan, context.runtime);
       target = outcome.target;
@@ -177,6 +186,7 @@ async function writeStream(
   baseHeaders: Record<string, string>,
   startedAt: number,
   context: GatewayContext,
+  clientGone: AbortSignal,
 ): Promise<void> {
   const { target } = outcome;
   const writer = new SseWriter(response);
@@ -223,10 +233,10 @@ async function writeStream(
   try {
     for (const chunk of outcome.head) await forward(chunk);
     for await (const chunk of outcome.rest) {
-      if (response.destroyed) break;
+      if (clientGone.aborted) break;
       await forward(chunk);
     }
-    if (response.destroyed) {
+    if (clientGone.aborted) {
       outcome.cancel();
       record.status = 499;
       record.errorCode = 'client_closed';
@@ -236,13 +246,19 @@ async function writeStream(
     }
   } catch (caught) {
     tail = [];
-    const reason = caught instanceof UpstreamError ? ` (${caught.errorClass})` : '';
-    const detail = caught instanceof Error ? caught.message : String(caught);
-    const message = `the upstream stream from ${target.name} failed after the answer started${reason}: ${detail}`;
-    writer.fail(errorBody(new SwitchyardError('stream_interrupted', message)));
-    record.status = 200;
-    record.errorCode = 'stream_interrupted';
     finishReason = null;
+    if (clientGone.aborted) {
+      // The client left and the upstream was stopped on its behalf: nobody to tell.
+      record.status = 499;
+      record.errorCode = 'client_closed';
+    } else {
+      const reason = caught instanceof UpstreamError ? ` (${caught.errorClass})` : '';
+      const detail = caught instanceof Error ? caught.message : String(caught);
+      const message = `the upstream stream from ${target.name} failed after the answer started${reason}: ${detail}`;
+      writer.fail(errorBody(new SwitchyardError('stream_interrupted', message)));
+      record.status = 200;
+      record.errorCode = 'stream_interrupted';
+    }
   }
   const finalUsage: Usage = usage ?? {
     prompt_tokens: served.classification.promptTokens,
