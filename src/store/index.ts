@@ -10,3 +10,8 @@ export {
   SQLITE_LOG_SCHEMA_VERSION,
   type SqliteLogStoreOptions,
 } from './sqlite-log-store.js';
+export {
+  createSqliteRunStore,
+  SQLITE_RUN_SCHEMA_VERSION,
+  type SqliteRunStoreOptions,
+} from './sqlite-run-store.js';
