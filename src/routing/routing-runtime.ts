@@ -83,6 +83,8 @@ export class RoutingRuntime implements RouteRuntime {
         retry: { baseDelayMs: 100, maxDelayMs: 2_000, retryAfterCapMs: 5_000 },
         contextFit: null,
         canary: null,
+        shadow: null,
+        onlineChecks: null,
       };
       this.#bareRoutes.set(target.name, route);
     }

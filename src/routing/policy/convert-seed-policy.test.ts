@@ -73,6 +73,7 @@ describe('convertSeedPolicy', () => {
     expect(route?.canary).toEqual({
       target: 'candidate-xl',
       percentage: 5,
+      gates: [],
       criteria: ['latency<300', 'accuracy_delta>0.02'],
     });
   });

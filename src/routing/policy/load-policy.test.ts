@@ -470,6 +470,7 @@ routes:
     expect(policy.routes.get('r')?.canary).toEqual({
       target: 'b',
       percentage: 5,
+      gates: [],
       criteria: ['latency<300'],
     });
   });

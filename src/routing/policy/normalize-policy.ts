@@ -6,6 +6,7 @@ import type { PolicyFieldIssue } from './describe-zod-issues.js';
 import type { ConditionInput, PolicyFile } from './policy-schema.js';
 import type {
   BreakerConfig,
+  CanaryConfig,
   ClassificationConfig,
   Condition,
   ContextFitConfig,
@@ -155,6 +156,8 @@ export function normalizePolicy(file: PolicyFile, context: NormalizeContext): No
         retry: { baseDelayMs: 100, maxDelayMs: 2000, retryAfterCapMs: 5000 },
         contextFit: null,
         canary: null,
+        shadow: null,
+        onlineChecks: null,
       });
     }
   } else {
@@ -201,6 +204,10 @@ export function normalizePolicy(file: PolicyFile, context: NormalizeContext): No
         };
       }
       if (raw.canary) targetExists(raw.canary.target, [...at, 'canary', 'target'], 'canary target');
+      if (raw.shadow) targetExists(raw.shadow.target, [...at, 'shadow', 'target'], 'shadow target');
+      for (const [index, pattern] of (raw.online_checks?.deny_patterns ?? []).entries()) {
+        checkRegex(pattern, [...at, 'online_checks', 'deny_patterns', index], issues);
+      }
       routes.set(name, {
         name,
         chain,
@@ -211,11 +218,24 @@ export function normalizePolicy(file: PolicyFile, context: NormalizeContext): No
           retryAfterCapMs: raw.retry.retry_after_cap_ms,
         },
         contextFit,
-        canary: raw.canary
+        canary: raw.canary ? toCanary(raw.canary) : null,
+        shadow: raw.shadow
           ? {
-              target: raw.canary.target,
-              percentage: raw.canary.percentage,
-              criteria: raw.canary.criteria,
+              target: raw.shadow.target,
+              percentage: raw.shadow.percentage,
+              maxConcurrent: raw.shadow.max_concurrent,
+              maxQueue: raw.shadow.max_queue,
+              timeoutMs: raw.shadow.timeout_s * 1000,
+            }
+          : null,
+        onlineChecks: raw.online_checks
+          ? {
+              sampleRate: raw.online_checks.sample_rate,
+              schema: raw.online_checks.schema ?? null,
+              denyPatterns: raw.online_checks.deny_patterns,
+              minLength: raw.online_checks.min_length ?? null,
+              maxLength: raw.online_checks.max_length ?? null,
+              refusalPatterns: raw.online_checks.refusal_patterns,
             }
           : null,
       });
@@ -256,6 +276,32 @@ export function normalizePolicy(file: PolicyFile, context: NormalizeContext): No
   if (file.default_route !== undefined)
     routeExists(file.default_route, ['default_route'], 'default_route');
 
+  if (file.traffic.safe_route !== undefined)
+    routeExists(file.traffic.safe_route, ['traffic', 'safe_route'], 'traffic.safe_route');
+  file.budgets.forEach((budget, index) => {
+    const at = ['budgets', index];
+    if (budget.scope === 'target' && budget.name !== '*')
+      targetExists(budget.name, [...at, 'name'], 'budget target');
+    if (budget.scope === 'route') routeExists(budget.name, [...at, 'name'], 'budget route');
+    if (budget.on_exceeded === 'downgrade') {
+      if (budget.downgrade_route === undefined)
+        issues.push({
+          path: [...at, 'downgrade_route'],
+          message: 'on_exceeded: downgrade needs downgrade_route',
+        });
+      else routeExists(budget.downgrade_route, [...at, 'downgrade_route'], 'downgrade_route');
+    }
+  });
+  for (const [kind, entries] of [
+    ['rate', file.limits.rate],
+    ['concurrency', file.limits.concurrency],
+  ] as const) {
+    entries.forEach((limit, index) => {
+      if (limit.scope === 'target' && limit.name !== '*')
+        targetExists(limit.name, ['limits', kind, index, 'name'], 'limit target');
+    });
+  }
+
   for (const [index, pattern] of file.log.redact_patterns.entries()) {
     checkRegex(pattern, ['log', 'redact_patterns', index], issues);
   }
@@ -287,8 +333,60 @@ export function normalizePolicy(file: PolicyFile, context: NormalizeContext): No
     routes,
     defaultRoute,
     breaker,
+    safeRoute: file.traffic.safe_route ?? null,
+    state: { kind: file.state.kind, urlEnv: file.state.url_env, keyPrefix: file.state.key_prefix },
+    budgets: file.budgets.map((budget) => ({
+      scope: budget.scope,
+      name: budget.name,
+      limitUsd: budget.limit_usd,
+      windowMs: budget.window_s * 1000,
+      onExceeded: budget.on_exceeded,
+      downgradeRoute: budget.downgrade_route ?? null,
+    })),
+    limits: {
+      rate: file.limits.rate.map((limit) => ({
+        scope: limit.scope,
+        name: limit.name,
+        requests: limit.requests,
+        windowMs: limit.window_s * 1000,
+      })),
+      concurrency: file.limits.concurrency.map((limit) => ({
+        scope: limit.scope,
+        name: limit.name,
+        maxConcurrent: limit.max_concurrent,
+      })),
+      holdTtlMs: file.limits.hold_ttl_s * 1000,
+    },
+    shedding: file.shedding
+      ? {
+          maxConcurrent: file.shedding.max_concurrent,
+          maxQueue: file.shedding.max_queue,
+          maxWaitMs: file.shedding.max_wait_ms,
+        }
+      : null,
+    degradation: {
+      cache: file.degradation.cache
+        ? {
+            ttlMs: file.degradation.cache.ttl_s * 1000,
+            maxEntries: file.degradation.cache.max_entries,
+          }
+        : null,
+      staticMessage: file.degradation.static_message ?? null,
+    },
   };
   return { policy, issues: [] };
+}
+
+/** Route canary settings in the rollout controller's terms (unset timings keep its defaults). */
+function toCanary(raw: NonNullable<RawRoute['canary']>): CanaryConfig {
+  const canary: CanaryConfig = { target: raw.target, gates: raw.gates, criteria: raw.criteria };
+  if (raw.percentage !== undefined) canary.percentage = raw.percentage;
+  if (raw.steps !== undefined) canary.steps = raw.steps;
+  if (raw.interval_s !== undefined) canary.intervalMs = raw.interval_s * 1000;
+  if (raw.min_samples !== undefined) canary.minSamples = raw.min_samples;
+  if (raw.window_s !== undefined) canary.windowMs = raw.window_s * 1000;
+  if (raw.webhook_url !== undefined) canary.webhookUrl = raw.webhook_url;
+  return canary;
 }
 
 type RawRoute = NonNullable<PolicyFile['routes']>[string];

@@ -2,6 +2,17 @@ import { z } from 'zod';
 import { ATTEMPT_ERROR_CLASSES } from '../../core/error-codes.js';
 import { simProfileSchema } from '../../providers/sim/sim-profile.js';
 import { SIM_PRESETS, type SimPresetName } from '../../providers/sim/sim-profiles.js';
+import {
+  budgetSchema,
+  canarySchema,
+  degradationSchema,
+  limitsSchema,
+  onlineChecksSchema,
+  shadowSchema,
+  sheddingSchema,
+  stateSchema,
+  trafficSchema,
+} from './rollout-schema.js';
 
 /**
  * The policy file as written on disk (snake_case). Every object is strict so that a misspelt
@@ -315,18 +326,6 @@ export const contextFitSchema = z
   })
   .strict();
 
-/** A share of a route's traffic sent to a candidate target. */
-export const canarySchema = z
-  .object({
-    target: z.string().min(1),
-    percentage: z.number().min(0).max(100),
-    criteria: z
-      .array(z.string().min(1))
-      .default([])
-      .describe('Gates such as "latency<300" or "accuracy_delta>0.02".'),
-  })
-  .strict();
-
 /** An ordered chain of targets; route-level settings are defaults for every step. */
 export const routeSchema = z
   .object({
@@ -336,6 +335,8 @@ export const routeSchema = z
     retry: retrySchema.prefault({}),
     context_fit: contextFitSchema.optional(),
     canary: canarySchema.optional(),
+    shadow: shadowSchema.optional(),
+    online_checks: onlineChecksSchema.optional(),
   })
   .strict();
 
@@ -359,6 +360,12 @@ export const policyFileSchema = z
       .min(1)
       .optional()
       .describe('Route for `model: auto` when no rule matches; defaults to the first route.'),
+    traffic: trafficSchema.prefault({}),
+    state: stateSchema.prefault({}),
+    budgets: z.array(budgetSchema).default([]),
+    limits: limitsSchema.prefault({}),
+    shedding: sheddingSchema.optional(),
+    degradation: degradationSchema.prefault({}),
   })
   .strict();
 

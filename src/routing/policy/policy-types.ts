@@ -22,6 +22,13 @@ export interface Policy {
   defaultRoute: string;
   /** Breaker settings for targets that do not override them. */
   breaker: BreakerConfig;
+  /** Route every request takes while the kill-switch is on; null = the default route. */
+  safeRoute: string | null;
+  state: StateConfig;
+  budgets: BudgetConfig[];
+  limits: LimitsConfig;
+  shedding: SheddingConfig | null;
+  degradation: DegradationConfig;
   /** What loading did on the author's behalf (e.g. converting a seed-format file); for the log. */
   notes?: string[];
 }
@@ -170,15 +177,86 @@ export interface RouteConfig {
   contextFit: ContextFitConfig | null;
   /** A share of this route's traffic sent to a candidate target, when set. */
   canary: CanaryConfig | null;
+  shadow: ShadowConfig | null;
+  onlineChecks: OnlineChecksConfig | null;
 }
 
-/** A candidate target taking a share of a route's traffic, judged by criteria. */
+/**
+ * A candidate target taking a share of a route's traffic, promoted or rolled back by gates
+ * (src/rollout). Unset timings take the rollout defaults.
+ */
 export interface CanaryConfig {
   target: string;
-  /** Share of the route's requests, 0..100. */
-  percentage: number;
-  /** Gates as written, e.g. "latency<300", "accuracy_delta>0.02"; the rollout logic parses them. */
+  /** The seed's single share, 0..100; alone it means steps: [percentage]. */
+  percentage?: number;
+  /** Strictly increasing percentages, e.g. [5, 25, 50, 100]. */
+  steps?: number[];
+  intervalMs?: number;
+  minSamples?: number;
+  windowMs?: number;
+  /** Gates as written, e.g. "p95_latency_ms <= baseline * 1.2". */
+  gates: string[];
+  /** The seed's name for gates, e.g. "latency<300", "accuracy_delta>0.02". */
   criteria: string[];
+  webhookUrl?: string;
+}
+
+/** Mirror a share of a route's requests to a candidate; answers recorded, never returned. */
+export interface ShadowConfig {
+  target: string;
+  percentage: number;
+  maxConcurrent: number;
+  maxQueue: number;
+  timeoutMs: number;
+}
+
+/** Cheap checks on a sample of live answers. */
+export interface OnlineChecksConfig {
+  sampleRate: number;
+  schema: Record<string, unknown> | null;
+  denyPatterns: string[];
+  minLength: number | null;
+  maxLength: number | null;
+  /** Null means the built-in refusal patterns. */
+  refusalPatterns: string[] | undefined;
+}
+
+/** A spend limit per target, route or tenant. */
+export interface BudgetConfig {
+  scope: 'target' | 'route' | 'tenant';
+  name: string;
+  limitUsd: number;
+  windowMs: number;
+  onExceeded: 'downgrade' | 'reject';
+  downgradeRoute: string | null;
+}
+
+/** Request-rate and concurrency limits. */
+export interface LimitsConfig {
+  rate: Array<{ scope: 'target' | 'tenant'; name: string; requests: number; windowMs: number }>;
+  concurrency: Array<{ scope: 'target' | 'tenant'; name: string; maxConcurrent: number }>;
+  holdTtlMs: number;
+}
+
+/** Load shedding for one gateway process. */
+export interface SheddingConfig {
+  maxConcurrent: number;
+  maxQueue: number;
+  maxWaitMs: number;
+}
+
+/** Degraded answers when every target failed or a request was shed. */
+export interface DegradationConfig {
+  cache: { ttlMs: number; maxEntries: number } | null;
+  staticMessage: string | null;
+}
+
+/** Where shared state lives. */
+export interface StateConfig {
+  kind: 'memory' | 'redis';
+  /** Environment variable holding the Redis URL. */
+  urlEnv: string;
+  keyPrefix: string;
 }
 
 /** One target in a route chain and when to move on from it. */
