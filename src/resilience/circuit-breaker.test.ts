@@ -290,3 +290,38 @@ describe('CircuitBreaker', () => {
     expect(breaker.state).toBe('closed');
   });
 });
+
+describe('CircuitBreaker.adoptOpen', () => {
+  it('opens a closed breaker until the adopted open period ends', () => {
+    let now = 1_000;
+    const breaker = new CircuitBreaker({
+      consecutiveFailures: 5,
+      errorRate: 0.5,
+      windowMs: 10_000,
+      minRequests: 20,
+      openMs: 1_000,
+      halfOpenProbes: 1,
+      now: () => now,
+    });
+    breaker.adoptOpen(900);
+    expect(breaker.state).toBe('open');
+    expect(breaker.tryAcquire()).toBe(false);
+    now = 1_900;
+    expect(breaker.tryAcquire()).toBe(true);
+    expect(breaker.state).toBe('half-open');
+  });
+
+  it('ignores an open period that is already over', () => {
+    const breaker = new CircuitBreaker({
+      consecutiveFailures: 5,
+      errorRate: 0.5,
+      windowMs: 10_000,
+      minRequests: 20,
+      openMs: 1_000,
+      halfOpenProbes: 1,
+      now: () => 5_000,
+    });
+    breaker.adoptOpen(1_000);
+    expect(breaker.state).toBe('closed');
+  });
+});

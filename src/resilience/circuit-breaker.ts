@@ -192,6 +192,18 @@ export class CircuitBreaker {
     return slot;
   }
 
+  /**
+   * Adopt an open state decided elsewhere (another gateway replica), so a fleet fails fast
+   * together. Ignored when that open period is already over or this breaker is open anyway.
+   */
+  adoptOpen(openedAt: number): void {
+    if (this.#state === 'open' || this.#now() >= openedAt + this.config.openMs) return;
+    this.#openedAt = openedAt;
+    this.#probesInFlight = 0;
+    this.#probeSuccesses = 0;
+    this.#transition('open');
+  }
+
   #open(): void {
     this.#openedAt = this.#now();
     this.#probesInFlight = 0;

@@ -8,6 +8,7 @@ export {
   type MemoryState,
   type MemoryStateOptions,
 } from './memory-state.js';
+export { createPersistentState } from './persistent-state.js';
 export {
   createRedisState,
   DEFAULT_REDIS_KEY_PREFIX,

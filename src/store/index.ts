@@ -5,6 +5,7 @@
 export type { LogStore, RecordQuery } from '../telemetry/log-store.js';
 export { createLogStore, type LogStoreConfig } from './create-log-store.js';
 export type { PostgresLogStoreOptions } from './postgres-log-store.js';
+export { createSqliteKvStore, type KvStore } from './sqlite-kv-store.js';
 export {
   createSqliteLogStore,
   SQLITE_LOG_SCHEMA_VERSION,
