@@ -86,8 +86,23 @@ export const ERROR_CODES = {
   rate_limited: {
     status: 429,
     type: 'rate_limit_error',
-    meaning: 'Every target in the route answered 429 and none had spare capacity.',
+    meaning:
+      "Every target in the route answered 429, or the caller's tenant is over a gateway rate or concurrency limit.",
     action: 'Retry after the Retry-After header.',
+  },
+  budget_exceeded: {
+    status: 429,
+    type: 'rate_limit_error',
+    meaning:
+      'A spend budget (target, route or tenant) is used up for its window and is set to reject.',
+    action: 'Retry after the Retry-After header (when the window resets), or raise the budget.',
+  },
+  overloaded: {
+    status: 503,
+    type: 'server_error',
+    meaning:
+      'The gateway shed the request: its queue was full or the wait too long, and no degraded answer was available.',
+    action: 'Retry with backoff; the gateway answered at once rather than timing out.',
   },
   deadline_exceeded: {
     status: 504,
@@ -142,6 +157,7 @@ export const ATTEMPT_ERROR_CLASSES = [
   'auth_error',
   'circuit_open',
   'context_window_skip',
+  'target_limited',
   'aborted',
 ] as const;
 

@@ -28,6 +28,12 @@ export interface RouteRuntime {
     route: RouteConfig,
     promptTokens: number,
   ): Promise<{ request: ChatRequest; note: string | null } | null>;
+  /**
+   * Per-attempt rate and concurrency limits of a target (the gateway's limits). Null means the
+   * target is over its limit and is skipped like an open breaker; the hold is released when the
+   * attempt ends.
+   */
+  admitTarget?(name: string): Promise<{ release(): void } | null>;
   /** Injected for deterministic backoff in tests. */
   random?: () => number;
 }
@@ -276,7 +282,26 @@ async function runChain<T>(
         break;
       }
 
-      const attempt = startAttempt(plan, runtime, step, target, breaker, request, remainingMs);
+      const hold = runtime.admitTarget ? await runtime.admitTarget(target.name) : NO_HOLD;
+      if (!hold) {
+        breaker.release();
+        trace.attempts.push(skipped(target.name, 'target_limited'));
+        lastError = new UpstreamError({
+          errorClass: 'target_limited',
+          message: `${target.name} is at its limit`,
+        });
+        break;
+      }
+      const attempt = startAttempt(
+        plan,
+        runtime,
+        step,
+        target,
+        breaker,
+        request,
+        remainingMs,
+        hold,
+      );
       trace.attempts.push(attempt.record);
       try {
         const finish = await call(attempt);
@@ -325,6 +350,8 @@ async function runChain<T>(
   return fail(lastError);
 }
 
+const NO_HOLD = { release() {} };
+
 function throwDeadline(route: RouteConfig, trace: ExecutionTrace): never {
   throw new RouteFailedError(
     'deadline_exceeded',
@@ -361,6 +388,7 @@ function startAttempt(
   breaker: CircuitBreaker,
   request: ChatRequest,
   remainingMs: number,
+  hold: { release(): void },
 ): Attempt {
   const started = performance.now();
   const record: AttemptRecord = {
@@ -394,6 +422,7 @@ function startAttempt(
   const settle = () => {
     clearFirstTimer();
     linked.dispose();
+    hold.release();
     record.latencyMs = performance.now() - started;
     attempt.settled = true;
   };

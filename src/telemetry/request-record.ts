@@ -51,8 +51,14 @@ export interface RequestRecord {
   costUsd: number;
   /** sha256 (hex) of the answer text, for drift checks without storing the text. */
   responseSha256: string | null;
+  /** Served by a route's canary arm. */
   canary: boolean;
+  /** A mirrored copy whose answer was recorded, never returned; see `shadowOf`. */
   shadow: boolean;
+  /** For a shadow record: the id of the client request it mirrors. */
+  shadowOf?: string | null;
+  /** When the answer was degraded instead of fresh: from the cache, or the static message. */
+  degraded?: 'cache' | 'static' | null;
   /** What context fitting did, e.g. "dropped 6 turns"; null when nothing. */
   contextFit: string | null;
   /** The request body, redacted; null when body capture is off. */

@@ -53,6 +53,8 @@ describe('exportTrace', () => {
       'response_sha256',
       'canary',
       'shadow',
+      'shadow_of',
+      'degraded',
       'request',
       'response_text',
       'expected',

@@ -36,6 +36,8 @@ export interface TraceLine {
   response_sha256: string | null;
   canary: boolean;
   shadow: boolean;
+  shadow_of: string | null;
+  degraded: 'cache' | 'static' | null;
   request: unknown | null;
   response_text: string | null;
   expected: unknown | null;
@@ -83,6 +85,8 @@ export function toTraceLine(record: RequestRecord): TraceLine {
     response_sha256: record.responseSha256,
     canary: record.canary,
     shadow: record.shadow,
+    shadow_of: record.shadowOf ?? null,
+    degraded: record.degraded ?? null,
     request: record.request,
     response_text: record.responseText,
     expected: optionalField(record, 'expected'),

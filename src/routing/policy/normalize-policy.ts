@@ -38,6 +38,7 @@ export const DEFAULT_FALLBACK_ON: readonly AttemptErrorClass[] = [
   'latency_budget',
   'circuit_open',
   'context_window_skip',
+  'target_limited',
 ];
 
 /** Attempts per target, first try included, when not set. */
