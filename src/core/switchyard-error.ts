@@ -12,17 +12,20 @@ export class SwitchyardError extends Error {
   readonly status: number;
   /** The offending field or parameter, when there is one (OpenAI's `error.param`). */
   readonly param: string | null;
+  /** When to try again, sent as Retry-After (429 and 503 answers). */
+  readonly retryAfterMs: number | null;
 
   constructor(
     code: ErrorCode,
     message: string,
-    options?: { param?: string; cause?: unknown; status?: number },
+    options?: { param?: string; cause?: unknown; status?: number; retryAfterMs?: number | null },
   ) {
     super(message, { cause: options?.cause });
     this.name = 'SwitchyardError';
     this.code = code;
     this.status = options?.status ?? ERROR_CODES[code].status;
     this.param = options?.param ?? null;
+    this.retryAfterMs = options?.retryAfterMs ?? null;
   }
 }
 

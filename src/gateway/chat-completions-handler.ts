@@ -1,7 +1,13 @@
-import { createHash, type Hash } from 'node:crypto';
+import { createHash, hash as digestOf, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ChatCompletionChunk, ChatRequest, Usage } from '../core/chat-types.js';
+import type {
+  ChatCompletion,
+  ChatCompletionChunk,
+  ChatRequest,
+  Usage,
+} from '../core/chat-types.js';
 import { SwitchyardError, UpstreamError } from '../core/switchyard-error.js';
+import { completionChunks, staticFallbackCompletion } from '../limits/index.js';
 import {
   type Classification,
   classifyRequest,
@@ -23,6 +29,7 @@ import type { GatewayContext } from './gateway-context.js';
 import { errorBody, sendError, toSwitchyardError } from './http-error.js';
 import { readJsonBody } from './read-json-body.js';
 import { SseWriter } from './sse-writer.js';
+import { baseRouteName, type CanaryArmChoice, type TrafficControl } from './traffic-control.js';
 import { validateChatRequest } from './validate-chat-request.js';
 
 /** Per-request state that ends up in the request record. */
@@ -54,6 +61,15 @@ export async function handleChatCompletions(
 
   let served: Served | null = null;
   let target: TargetConfig | null = null;
+  // Redacting the request body for the log is deferred to after the answer is sent (see finally):
+  // it is log work, and the client should not wait for it.
+  let bodyToRedact: { redactor: GatewayContext['redactor']; chat: ChatRequest } | null = null;
+  const traffic = context.traffic;
+  const releases: Array<() => void> = [];
+  let arm: CanaryArmChoice = null;
+  let shed = false;
+  let servedCompletion: ChatCompletion | null = null;
+  let servedText: string | null = null;
   try {
     const policy = context.runtime.policy;
     checkApiKey(request.headers, policy.server.apiKeys);
@@ -76,14 +92,62 @@ export async function handleChatCompletions(
         { param: 'model' },
       );
     }
-    const route =
+    let route =
       'route' in selection ? selection.route : context.runtime.bareRoute(selection.target);
     served = { route, rule: 'route' in selection ? selection.rule : null, classification, chat };
-    fillClassification(
-      record,
-      served,
-      context.runtime.policy.log.captureBodies ? context.redactor.redactValue(chat) : null,
-    );
+    fillClassification(record, served, null);
+    if (context.runtime.policy.log.captureBodies)
+      bodyToRedact = { redactor: context.redactor, chat };
+
+    if (traffic) {
+      const admission = await traffic.admit(clientGone.signal);
+      if (!admission.admitted) {
+        if (admission.reason === 'aborted')
+          throw new SwitchyardError('client_closed', 'client left while queued');
+        shed = true;
+        throw new SwitchyardError(
+          'overloaded',
+          `The gateway is at capacity (${admission.reason.replace('_', ' ')}); retry shortly.`,
+          {
+            retryAfterMs: 1000,
+          },
+        );
+      }
+      releases.push(admission.release);
+      const steered = traffic.steer(route, classification);
+      route = steered.route;
+      arm = steered.arm;
+      record.canary = arm === 'canary';
+      if (!steered.killed) {
+        const decision = await traffic.checkBudget(route, classification.tenant);
+        if (decision.action === 'downgrade') {
+          route = policy.routes.get(decision.route) ?? route;
+          arm = null;
+          record.canary = false;
+        } else if (decision.action === 'reject') {
+          throw new SwitchyardError(
+            'budget_exceeded',
+            `The budget "${decision.budget}" is spent for this window.`,
+            {
+              retryAfterMs: decision.retryAfterMs,
+            },
+          );
+        }
+      }
+      const tenantAdmission = await traffic.admitTenant(classification.tenant);
+      if (!tenantAdmission.ok) {
+        throw new SwitchyardError(
+          'rate_limited',
+          `The limit "${tenantAdmission.limit}" is reached.`,
+          {
+            retryAfterMs: tenantAdmission.retryAfterMs,
+          },
+        );
+      }
+      releases.push(() => void tenantAdmission.release());
+      served.route = route;
+      record.route = route.name;
+    }
 
     const plan = {
       route,
@@ -92,9 +156,9 @@ export async function handleChatCompletions(
       signal: clientGone.signal,
     };
     if (chat.stream === true) {
-      const outcome = await executeStream(plan, context.runtime);
+      const outcome = await executeStream(plan, context.routeRuntime);
       target = outcome.target;
-      await writeStream(
+      servedText = await writeStream(
         response,
         outcome,
         served,
@@ -105,7 +169,7 @@ export async function handleChatCompletions(
         clientGone.signal,
       );
     } else {
-      const outcome = await executeCompletion(plan, context.runtime);
+      const outcome = await executeCompletion(plan, context.routeRuntime);
       target = outcome.target;
       const usage =
         outcome.completion.usage ?? countedUsage(classification.promptTokens, outcome.completion);
@@ -121,10 +185,8 @@ export async function handleChatCompletions(
         outcome.completion.usage ? 'upstream' : 'counted',
       );
       record.finishReason = completion.choices[0]?.finish_reason ?? null;
-      record.responseSha256 = sha256(answer);
-      record.responseText = context.runtime.policy.log.captureBodies
-        ? context.redactor.redactText(answer)
-        : null;
+      const captureAnswer = context.runtime.policy.log.captureBodies;
+      const redactor = context.redactor;
       record.overheadMs = overheadOf(outcome, startedAt);
       const payload = JSON.stringify(completion);
       response.writeHead(200, {
@@ -135,6 +197,11 @@ export async function handleChatCompletions(
       });
       response.end(payload);
       record.status = 200;
+      // Hashing and redacting the answer only feed the log: done once the client has it.
+      record.responseSha256 = sha256(answer);
+      record.responseText = captureAnswer ? redactor.redactText(answer) : null;
+      servedCompletion = completion;
+      servedText = answer;
     }
   } catch (caught) {
     // Whatever was not read of the body is discarded so the connection stays usable.
@@ -150,8 +217,18 @@ export async function handleChatCompletions(
     if (served) Object.assign(headers, { 'x-switchyard-route': served.route.name });
     if (caught instanceof RouteFailedError) {
       headers['x-switchyard-attempts'] = String(caught.attempts.length);
-      if (caught.retryAfterMs !== null)
-        headers['retry-after'] = String(Math.ceil(caught.retryAfterMs / 1000));
+    }
+    // Every target failed, or the request was shed: a cached or static answer beats an error.
+    const degradable = shed || (caught instanceof RouteFailedError && DEGRADABLE.has(caught.code));
+    if (traffic && served && degradable && !clientGone.signal.aborted) {
+      const degraded = await traffic.degradedAnswer(served.chat, served.route);
+      if (degraded) {
+        await writeDegraded(response, degraded, served.chat, headers);
+        record.status = 200;
+        record.degraded = degraded.kind;
+        record.errorCode = null;
+        return;
+      }
     }
     const clientError =
       caught instanceof RouteFailedError && caught.upstreamMessage
@@ -166,6 +243,26 @@ export async function handleChatCompletions(
     if (record.status >= 400 && served)
       context.logger.debug({ requestId, code: error.code }, error.message);
   } finally {
+    for (const release of releases) release();
+    if (traffic && served && !record.degraded) {
+      const ok = record.status === 200 && record.errorCode === null;
+      void traffic
+        .served({
+          route: served.route,
+          arm,
+          tenant: served.classification.tenant,
+          target: record.servedTarget,
+          ok,
+          latencyMs: performance.now() - startedAt,
+          costUsd: record.costUsd,
+          text: servedText ?? record.responseText,
+          completion: servedCompletion,
+          request: served.chat,
+        })
+        .catch((error: unknown) => context.logger.warn({ err: error }, 'traffic report failed'));
+      if (ok) mirrorToShadow(context, traffic, served, requestId);
+    }
+    if (bodyToRedact) record.request = bodyToRedact.redactor.redactValue(bodyToRedact.chat);
     record.latencyMs = performance.now() - startedAt;
     if (!target) record.overheadMs = record.latencyMs - sumAttempts(record);
     context.log?.record(record);
@@ -187,7 +284,7 @@ async function writeStream(
   startedAt: number,
   context: GatewayContext,
   clientGone: AbortSignal,
-): Promise<void> {
+): Promise<string> {
   const { target } = outcome;
   const writer = new SseWriter(response);
   const overheadAtOpen = overheadOf(outcome, startedAt);
@@ -213,7 +310,7 @@ async function writeStream(
     for (const choice of chunk.choices) {
       if (choice.delta.content) {
         hash.update(choice.delta.content);
-        if (capture) text += choice.delta.content;
+        text += choice.delta.content;
       }
       if (choice.delta.tool_calls) hash.update(JSON.stringify(choice.delta.tool_calls));
       if (choice.finish_reason) {
@@ -268,10 +365,9 @@ async function writeStream(
   settleRecord(record, outcome, target, finalUsage, usage ? 'upstream' : 'counted');
   record.finishReason = finishReason;
   record.responseSha256 = hash.digest('hex');
-  record.responseText = context.runtime.policy.log.captureBodies
-    ? context.redactor.redactText(text)
-    : null;
+  record.responseText = capture ? context.redactor.redactText(text) : null;
   record.overheadMs = overheadAtOpen;
+  return text;
 }
 
 function newRecord(id: string, ts: number): RequestRecord {
@@ -380,6 +476,115 @@ function servedHeaders(
   return headers;
 }
 
+/** One-shot digest: half the cost of a createHash() object for a short answer. */
 function sha256(text: string): string {
-  return (createHash('sha256') as Hash).update(text).digest('hex');
+  return digestOf('sha256', text, 'hex');
+}
+
+/** Route failures that a degraded answer may stand in for; a bad request never is. */
+const DEGRADABLE: ReadonlySet<string> = new Set([
+  'all_targets_failed',
+  'deadline_exceeded',
+  'rate_limited',
+]);
+
+/** Answer from the cache or the static message, flagged in a header so no one mistakes it for fresh. */
+async function writeDegraded(
+  response: ServerResponse,
+  degraded: NonNullable<Awaited<ReturnType<TrafficControl['degradedAnswer']>>>,
+  chat: ChatRequest,
+  headers: Record<string, string>,
+): Promise<void> {
+  const includeUsage = chat.stream_options?.include_usage === true;
+  const completion =
+    degraded.kind === 'cache' && degraded.completion
+      ? degraded.completion
+      : staticFallbackCompletion(degraded.message ?? '', { includeUsage: true });
+  const flagged = { ...headers, 'x-switchyard-degraded': degraded.kind };
+  if (chat.stream === true) {
+    const writer = new SseWriter(response);
+    writer.open(flagged);
+    for (const chunk of completionChunks(completion, { includeUsage })) await writer.chunk(chunk);
+    writer.done();
+    return;
+  }
+  const payload = JSON.stringify(completion);
+  response.writeHead(200, {
+    ...flagged,
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(payload),
+  });
+  response.end(payload);
+}
+
+/**
+ * Mirror a served request to the route's shadow target, off the client's path: the mirror runs
+ * after the answer was sent, bounded by the shadow's concurrency and queue, and its result is
+ * only recorded (as a shadow record pointing at the original), never returned.
+ */
+function mirrorToShadow(
+  context: GatewayContext,
+  traffic: TrafficControl,
+  served: Served,
+  requestId: string,
+): void {
+  const shadow = traffic.shadowFor(served.route);
+  if (!shadow) return;
+  const target = context.runtime.target(shadow.target);
+  if (!target) return;
+  const routeName = baseRouteName(served.route.name);
+  const accepted = shadow.mirror.mirror(async (signal) => {
+    const startedAt = performance.now();
+    const record = newRecord(randomUUID(), Date.now());
+    record.shadow = true;
+    record.shadowOf = requestId;
+    record.route = routeName;
+    record.rule = served.rule;
+    record.intent = served.classification.intent;
+    record.tags = served.classification.tags;
+    record.userId = served.classification.userId;
+    record.sessionId = served.classification.sessionId;
+    record.tenant = served.classification.tenant;
+    try {
+      const outcome = await executeCompletion(
+        {
+          route: context.runtime.bareRoute(target),
+          request: { ...served.chat, stream: false, stream_options: undefined },
+          promptTokens: served.classification.promptTokens,
+          signal,
+        },
+        context.runtime,
+      );
+      const usage =
+        outcome.completion.usage ??
+        countedUsage(served.classification.promptTokens, outcome.completion);
+      settleRecord(
+        record,
+        outcome,
+        target,
+        usage,
+        outcome.completion.usage ? 'upstream' : 'counted',
+      );
+      const message = outcome.completion.choices[0]?.message;
+      const answer =
+        (message?.content ?? '') + (message?.tool_calls ? JSON.stringify(message.tool_calls) : '');
+      record.status = 200;
+      record.finishReason = outcome.completion.choices[0]?.finish_reason ?? null;
+      record.responseSha256 = sha256(answer);
+      record.responseText = context.runtime.policy.log.captureBodies
+        ? context.redactor.redactText(answer)
+        : null;
+      traffic.countShadow(routeName, 'sent');
+    } catch (caught) {
+      const error = toSwitchyardError(caught);
+      if (caught instanceof RouteFailedError) record.attempts = [...caught.attempts];
+      record.status = error.status;
+      record.errorCode = error.code;
+      traffic.countShadow(routeName, 'failed');
+    } finally {
+      record.latencyMs = performance.now() - startedAt;
+      context.log?.record(record);
+    }
+  });
+  if (!accepted) traffic.countShadow(routeName, 'dropped');
 }

@@ -5,7 +5,9 @@ import type { Logger } from 'pino';
 import { SwitchyardError } from '../core/switchyard-error.js';
 import { createIntentClassifier } from '../routing/classify/index.js';
 import type { Policy } from '../routing/policy/policy-types.js';
+import type { RouteRuntime } from '../routing/route-executor.js';
 import { RoutingRuntime } from '../routing/routing-runtime.js';
+import type { SharedState } from '../state/index.js';
 import {
   createGatewayMetrics,
   createLogger,
@@ -20,6 +22,7 @@ import { handleChatCompletions } from './chat-completions-handler.js';
 import { checkApiKey } from './check-api-key.js';
 import type { GatewayContext } from './gateway-context.js';
 import { sendError, toSwitchyardError } from './http-error.js';
+import { TrafficControl } from './traffic-control.js';
 
 /** How to build a gateway. */
 export interface GatewayOptions {
@@ -31,6 +34,10 @@ export interface GatewayOptions {
   metrics?: GatewayMetrics;
   /** Re-read the policy from disk; used by POST /admin/reload and SIGHUP. */
   loadPolicy?: () => Promise<Policy>;
+  /** Shared state to use instead of the policy's (tests run two replicas on one). */
+  state?: SharedState;
+  /** How often canary gates are judged; default 2 s. */
+  canaryEvaluationMs?: number;
 }
 
 /** A running (or ready to run) gateway. */
@@ -73,10 +80,33 @@ export function createGateway(options: GatewayOptions): Gateway {
     redactor: createRedactor(options.policy.log.redactPatterns),
     logger,
     intentClassifier: buildClassifier(runtime),
+    routeRuntime: runtime,
+    traffic: null,
   };
+
+  // Shared state may be remote (Redis), so traffic control starts asynchronously; listen() waits.
+  const trafficReady = TrafficControl.create({
+    policy: options.policy,
+    runtime,
+    env,
+    logger,
+    registry: metrics.registry,
+    state: options.state,
+    canaryEvaluationMs: options.canaryEvaluationMs,
+  }).then((traffic) => {
+    context.traffic = traffic;
+    context.routeRuntime = routeRuntimeFor(runtime, traffic);
+    return traffic;
+  });
+  // Failures surface from listen(); this only keeps an unobserved rejection from crashing.
+  trafficReady.catch(() => {});
 
   const reload = async (policy: Policy) => {
     await runtime.reload(policy);
+    if (context.traffic) {
+      await context.traffic.reload(policy);
+      context.routeRuntime = routeRuntimeFor(runtime, context.traffic);
+    }
     context.redactor = createRedactor(policy.log.redactPatterns);
     context.intentClassifier = buildClassifier(runtime);
     metrics.policyReloaded('ok');
@@ -141,7 +171,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     context,
     reload,
     reloadFromSource,
-    listen(port = options.policy.server.port, host = options.policy.server.host) {
+    async listen(port = options.policy.server.port, host = options.policy.server.host) {
+      await trafficReady;
       return new Promise((resolve, reject) => {
         server.once('error', reject);
         server.listen(port, host, () => {
@@ -159,8 +190,21 @@ export function createGateway(options: GatewayOptions): Gateway {
       await closed;
       clearTimeout(timer);
       await log?.close();
+      await (await trafficReady.catch(() => null))?.close();
       await runtime.close();
     },
+  };
+}
+
+/** The executor's runtime: the routing runtime, plus per-target limits when any are configured. */
+function routeRuntimeFor(runtime: RoutingRuntime, traffic: TrafficControl): RouteRuntime {
+  if (!traffic.limitsTargets) return runtime;
+  return {
+    target: (name) => runtime.target(name),
+    provider: (name) => runtime.provider(name),
+    breaker: (name) => runtime.breaker(name),
+    fitContext: (request, target, route) => runtime.fitContext(request, target, route),
+    admitTarget: (name) => traffic.admitTarget(name),
   };
 }
 

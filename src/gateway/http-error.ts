@@ -39,7 +39,12 @@ export function sendError(
     return;
   }
   const body = JSON.stringify(errorBody(error));
+  const retryAfter =
+    error.retryAfterMs === null
+      ? {}
+      : { 'retry-after': String(Math.max(1, Math.ceil(error.retryAfterMs / 1000))) };
   response.writeHead(error.status, {
+    ...retryAfter,
     ...headers,
     'content-type': 'application/json',
     'content-length': Buffer.byteLength(body),

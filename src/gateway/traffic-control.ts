@@ -374,9 +374,11 @@ export class TrafficControl {
     }
     const controller = this.#canaries.get(baseRouteName(outcome.route.name));
     if (controller && outcome.arm) {
+      // A canary request the baseline rescued still counts against the candidate.
+      const ok = outcome.ok && (outcome.arm === 'baseline' || outcome.target === controller.candidate);
       controller.observe(outcome.arm, {
         latencyMs: outcome.latencyMs,
-        ok: outcome.ok,
+        ok,
         costUsd: outcome.costUsd,
         contractPass,
         quality,
@@ -435,7 +437,7 @@ export class TrafficControl {
     if (this.#kill?.active) return null;
     const config = this.#policy.routes.get(baseRouteName(route.name))?.shadow;
     const mirror = this.#shadows.get(baseRouteName(route.name));
-    if (!config || !mirror || !mirror.shouldMirror()) return null;
+    if (!(config && mirror?.shouldMirror())) return null;
     return { mirror, target: config.target };
   }
 
@@ -445,6 +447,11 @@ export class TrafficControl {
   }
 
   // ── Canary control ──────────────────────────────────────────────────────────────────────
+
+  /** Every route's canary controller. */
+  canaryList(): CanaryController[] {
+    return [...this.#canaries.values()];
+  }
 
   /** The route's canary controller, if it has a canary. */
   canary(route: string): CanaryController | undefined {
@@ -675,7 +682,7 @@ export class TrafficControl {
     const timer = setInterval(() => {
       if (running) return;
       running = true;
-      task().finally(() => {
+      void task().finally(() => {
         running = false;
       });
     }, ms);

@@ -8,8 +8,6 @@ import type { AttemptRecord } from '../telemetry/request-record.js';
  */
 export class RouteFailedError extends SwitchyardError {
   readonly attempts: readonly AttemptRecord[];
-  /** Shortest Retry-After an upstream sent, for a 429 answer. */
-  readonly retryAfterMs: number | null;
   /** The upstream's own message for a 4xx passed through to the client. */
   readonly upstreamMessage: string | null;
 
@@ -19,10 +17,9 @@ export class RouteFailedError extends SwitchyardError {
     attempts: readonly AttemptRecord[],
     options?: { retryAfterMs?: number | null; upstreamMessage?: string | null; cause?: unknown },
   ) {
-    super(code, message, { cause: options?.cause });
+    super(code, message, { cause: options?.cause, retryAfterMs: options?.retryAfterMs ?? null });
     this.name = 'RouteFailedError';
     this.attempts = attempts;
-    this.retryAfterMs = options?.retryAfterMs ?? null;
     this.upstreamMessage = options?.upstreamMessage ?? null;
   }
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import OpenAI from 'openai';
 import pino from 'pino';
-import { createGateway, type Gateway } from '../../src/gateway/index.js';
+import { createGateway, type Gateway, type GatewayOptions } from '../../src/gateway/index.js';
 import { createSimServer, parseSimProfile } from '../../src/providers/sim/index.js';
 import { parsePolicyText } from '../../src/routing/policy/index.js';
 import type { Policy } from '../../src/routing/policy/policy-types.js';
@@ -25,6 +25,8 @@ export interface GatewayHarness {
   openai(options?: { apiKey?: string }): OpenAI;
   /** Flush the request log and read every record back. */
   records(): Promise<RequestRecord[]>;
+  /** Stop the gateway and start a new one on the same policy and database (a process restart). */
+  restartGateway(): Promise<GatewayHarness>;
   close(): Promise<void>;
 }
 
@@ -39,6 +41,7 @@ export async function startHarness(options: {
   profiles: SimProfiles;
   policyYaml: string;
   env?: NodeJS.ProcessEnv;
+  gatewayOptions?: Partial<GatewayOptions>;
 }): Promise<GatewayHarness> {
   const profiles = Object.fromEntries(
     Object.entries(options.profiles).map(([model, profile]) => [model, parseSimProfile(profile)]),
@@ -53,7 +56,6 @@ export async function startHarness(options: {
   );
   policy.log.path = join(dir, 'log.db');
   policy.log.flushIntervalMs = 20;
-  const store = createSqliteLogStore(policy.log.path);
   const logLines: string[] = [];
   const logger = pino(
     { level: 'debug' },
@@ -64,35 +66,55 @@ export async function startHarness(options: {
       },
     }),
   );
-  const gateway = createGateway({ policy, store, logger, env: options.env ?? {} });
-  const { url } = await gateway.listen(0, '127.0.0.1');
-  return {
-    gateway,
-    url,
-    sim,
-    simUrl,
-    store,
-    policy,
-    logLines,
-    openai: (clientOptions) =>
-      new OpenAI({
-        baseURL: `${url}/v1`,
-        apiKey: clientOptions?.apiKey ?? 'unused',
-        maxRetries: 0,
-      }),
-    async records() {
-      await gateway.context.log?.flush();
-      const all: RequestRecord[] = [];
-      for await (const record of store.query({})) all.push(record);
-      return all;
-    },
-    async close() {
+  const start = async (): Promise<GatewayHarness> => {
+    const store = createSqliteLogStore(policy.log.path);
+    const gateway = createGateway({
+      policy,
+      store,
+      logger,
+      env: options.env ?? {},
+      ...options.gatewayOptions,
+    });
+    const { url } = await gateway.listen(0, '127.0.0.1');
+    const stopGateway = async () => {
       await gateway.close(100);
       await store.close();
-      await sim.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
+    };
+    const harness: GatewayHarness = {
+      gateway,
+      url,
+      sim,
+      simUrl,
+      store,
+      policy,
+      logLines,
+      openai: (clientOptions) =>
+        new OpenAI({
+          baseURL: `${url}/v1`,
+          apiKey: clientOptions?.apiKey ?? 'unused',
+          maxRetries: 0,
+        }),
+      async records() {
+        await gateway.context.log?.flush();
+        const all: RequestRecord[] = [];
+        for await (const record of store.query({})) all.push(record);
+        return all;
+      },
+      async restartGateway() {
+        await stopGateway();
+        const next = await start();
+        Object.assign(harness, next);
+        return harness;
+      },
+      async close() {
+        await stopGateway();
+        await sim.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+    return harness;
   };
+  return start();
 }
 
 /** Fast sim behaviour for tests: a few ms per token, short answers. */
