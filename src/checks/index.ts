@@ -12,6 +12,11 @@ export {
 export type { CheckDeps, CheckInput, CompiledCheck, JudgeFunction } from './check-types.js';
 export { compileCheck, DEFAULT_JUDGE_TIMEOUT_MS } from './compile-check.js';
 export { DEFAULT_FUNCTION_TIMEOUT_MS } from './compile-function-check.js';
+export {
+  compileJsonSchema,
+  describeSchemaErrors,
+  extractJsonText,
+} from './json-schema-validator.js';
 export { parseGroundingVerdict, parseJudgeScore } from './parse-judge-reply.js';
 export { summarizeDeterminism } from './summarize-determinism.js';
 export {

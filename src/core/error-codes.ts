@@ -110,6 +110,13 @@ export const ERROR_CODES = {
     meaning: "The route's overall deadline passed before any target answered.",
     action: 'Retry later, or raise the route deadline.',
   },
+  verification_failed: {
+    status: 502,
+    type: 'upstream_error',
+    meaning:
+      'Every answer the route produced failed its verifier (schema or grounding), so none was returned.',
+    action: 'Retry, or relax the route verifier; the request log holds the rejected attempts.',
+  },
   stream_interrupted: {
     status: 502,
     type: 'upstream_error',
@@ -158,6 +165,7 @@ export const ATTEMPT_ERROR_CLASSES = [
   'circuit_open',
   'context_window_skip',
   'target_limited',
+  'verifier_rejected',
   'aborted',
 ] as const;
 

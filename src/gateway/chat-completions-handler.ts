@@ -24,6 +24,7 @@ import { RouteFailedError } from '../routing/route-failed-error.js';
 import { selectRoute } from '../routing/select-route.js';
 import { computeCostUsd } from '../telemetry/index.js';
 import type { RequestRecord } from '../telemetry/request-record.js';
+import { verifyOutcome } from './answer-verifier.js';
 import { checkApiKey } from './check-api-key.js';
 import type { GatewayContext } from './gateway-context.js';
 import { errorBody, sendError, toSwitchyardError } from './http-error.js';
@@ -169,7 +170,10 @@ export async function handleChatCompletions(
         clientGone.signal,
       );
     } else {
-      const outcome = await executeCompletion(plan, context.routeRuntime);
+      const answered = await executeCompletion(plan, context.routeRuntime);
+      const outcome = route.verifier
+        ? await verifyOutcome(answered, plan, route.verifier, context.runtime, context.routeRuntime)
+        : answered;
       target = outcome.target;
       const usage =
         outcome.completion.usage ?? countedUsage(classification.promptTokens, outcome.completion);

@@ -375,7 +375,8 @@ export class TrafficControl {
     const controller = this.#canaries.get(baseRouteName(outcome.route.name));
     if (controller && outcome.arm) {
       // A canary request the baseline rescued still counts against the candidate.
-      const ok = outcome.ok && (outcome.arm === 'baseline' || outcome.target === controller.candidate);
+      const ok =
+        outcome.ok && (outcome.arm === 'baseline' || outcome.target === controller.candidate);
       controller.observe(outcome.arm, {
         latencyMs: outcome.latencyMs,
         ok,

@@ -85,6 +85,7 @@ export class RoutingRuntime implements RouteRuntime {
         canary: null,
         shadow: null,
         onlineChecks: null,
+        verifier: null,
       };
       this.#bareRoutes.set(target.name, route);
     }

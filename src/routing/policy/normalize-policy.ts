@@ -159,6 +159,7 @@ export function normalizePolicy(file: PolicyFile, context: NormalizeContext): No
         canary: null,
         shadow: null,
         onlineChecks: null,
+        verifier: null,
       });
     }
   } else {
@@ -206,6 +207,20 @@ export function normalizePolicy(file: PolicyFile, context: NormalizeContext): No
       }
       if (raw.canary) targetExists(raw.canary.target, [...at, 'canary', 'target'], 'canary target');
       if (raw.shadow) targetExists(raw.shadow.target, [...at, 'shadow', 'target'], 'shadow target');
+      if (raw.verifier?.kind === 'schema' && !raw.verifier.schema)
+        issues.push({
+          path: [...at, 'verifier', 'schema'],
+          message: 'a schema verifier needs schema',
+        });
+      if (raw.verifier?.kind === 'grounding') {
+        if (raw.verifier.target)
+          targetExists(raw.verifier.target, [...at, 'verifier', 'target'], 'verifier target');
+        else
+          issues.push({
+            path: [...at, 'verifier', 'target'],
+            message: 'a grounding verifier needs target',
+          });
+      }
       for (const [index, pattern] of (raw.online_checks?.deny_patterns ?? []).entries()) {
         checkRegex(pattern, [...at, 'online_checks', 'deny_patterns', index], issues);
       }
@@ -237,6 +252,15 @@ export function normalizePolicy(file: PolicyFile, context: NormalizeContext): No
               minLength: raw.online_checks.min_length ?? null,
               maxLength: raw.online_checks.max_length ?? null,
               refusalPatterns: raw.online_checks.refusal_patterns,
+            }
+          : null,
+        verifier: raw.verifier
+          ? {
+              kind: raw.verifier.kind,
+              schema: raw.verifier.schema ?? null,
+              target: raw.verifier.target ?? null,
+              onFail: raw.verifier.on_fail,
+              maxTries: raw.verifier.max_tries,
             }
           : null,
       });

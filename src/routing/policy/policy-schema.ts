@@ -12,6 +12,7 @@ import {
   sheddingSchema,
   stateSchema,
   trafficSchema,
+  verifierSchema,
 } from './rollout-schema.js';
 
 /**
@@ -337,6 +338,7 @@ export const routeSchema = z
     canary: canarySchema.optional(),
     shadow: shadowSchema.optional(),
     online_checks: onlineChecksSchema.optional(),
+    verifier: verifierSchema.optional(),
   })
   .strict();
 

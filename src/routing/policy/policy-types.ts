@@ -179,6 +179,16 @@ export interface RouteConfig {
   canary: CanaryConfig | null;
   shadow: ShadowConfig | null;
   onlineChecks: OnlineChecksConfig | null;
+  verifier: VerifierConfig | null;
+}
+
+/** Check an answer before returning it (non-streaming requests). */
+export interface VerifierConfig {
+  kind: 'schema' | 'grounding';
+  schema: Record<string, unknown> | null;
+  target: string | null;
+  onFail: 'retry' | 'fallback';
+  maxTries: number;
 }
 
 /**

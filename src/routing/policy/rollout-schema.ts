@@ -165,3 +165,24 @@ export const degradationSchema = z
     static_message: z.string().min(1).optional(),
   })
   .strict();
+
+/** A cheap check of an answer before it is returned; a failed check retries or falls back. */
+export const verifierSchema = z
+  .object({
+    kind: z.enum(['schema', 'grounding']),
+    schema: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .describe('For kind schema: the JSON Schema the answer must satisfy.'),
+    target: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('For kind grounding: the target that judges support.'),
+    on_fail: z
+      .enum(['retry', 'fallback'])
+      .default('fallback')
+      .describe('Ask the same chain again, or move past the target.'),
+    max_tries: positiveInt.default(1).describe('Extra answers sought after a failed check.'),
+  })
+  .strict();
