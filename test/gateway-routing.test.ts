@@ -169,24 +169,20 @@ default_route: ra
 `,
     });
     // The sim judge answers with pseudo-words, never a label: the classifier must fall back to rules.
-    const completion = await harness
-      .openai()
-      .chat.completions.create({
-        model: 'auto',
-        messages: [{ role: 'user', content: 'refund me' }],
-      });
+    const completion = await harness.openai().chat.completions.create({
+      model: 'auto',
+      messages: [{ role: 'user', content: 'refund me' }],
+    });
     expect(completion.model).toBe('a');
     expect(harness.sim.stats().log.filter((entry) => entry.model === 'judge-model')).toHaveLength(
       1,
     );
     // An explicit intent skips the classifier call entirely.
-    const explicit = await harness
-      .openai()
-      .chat.completions.create({
-        model: 'auto',
-        messages: [{ role: 'user', content: 'refund me again' }],
-        metadata: { intent: 'billing' },
-      });
+    const explicit = await harness.openai().chat.completions.create({
+      model: 'auto',
+      messages: [{ role: 'user', content: 'refund me again' }],
+      metadata: { intent: 'billing' },
+    });
     expect(explicit.model).toBe('b');
     expect(harness.sim.stats().log.filter((entry) => entry.model === 'judge-model')).toHaveLength(
       1,

@@ -1,7 +1,10 @@
 import { Command } from 'commander';
+import { auditCommand } from './audit-command.js';
 import { demoCommand } from './demo-command.js';
+import { evalCommand } from './eval-command.js';
 import { logsExportCommand } from './logs-command.js';
 import { policyCheckCommand, policyConvertCommand, policySchemaCommand } from './policy-command.js';
+import { compareCommand, runsCommand } from './runs-command.js';
 import { serveCommand } from './serve-command.js';
 import { simCommand } from './sim-command.js';
 
@@ -22,10 +25,50 @@ export function createProgram(): Command {
 
   program
     .command('demo')
-    .description('run the gateway on simulated models and send a mix of requests through it')
-    .option('-c, --config <file>', 'policy file (default: the embedded sim policy)')
-    .option('-n, --requests <rounds>', 'rounds of demo requests', '3')
+    .description(
+      "replay the sample trace through the seed's before/after configs on simulated models and print the before/after table",
+    )
+    .option('--speed <factor>', 'replay speed factor, e.g. 2 or 2x', '1')
+    .option('--limit <n>', 'replay only the first N requests of the trace')
+    .option('--report-dir <dir>', 'where to write the HTML report', 'switchyard-report')
     .action(demoCommand);
+
+  program
+    .command('eval <config>')
+    .description(
+      'replay a trace through candidate targets or policies under load, check answers, gate, advise (exit 1 when a gate fails, 2 on bad input)',
+    )
+    .option('--json', 'print the JSON report on stdout instead of the summary')
+    .option('--report-dir <dir>', 'where to write the reports (default: report.dir in the config)')
+    .option('--no-store', 'do not store the run')
+    .action(evalCommand);
+
+  program
+    .command('runs')
+    .description('list stored evaluation runs, newest first')
+    .option('--db <file>', 'SQLite file (default: log.path from the policy)')
+    .option('-c, --config <file>', 'policy whose log.path to read')
+    .option('--limit <n>', 'how many runs', '50')
+    .option('--json', 'print JSON')
+    .action(runsCommand);
+
+  program
+    .command('compare <a> <b>')
+    .description('compare two stored runs (ids or unique id prefixes)')
+    .option('--db <file>', 'SQLite file (default: log.path from the policy)')
+    .option('-c, --config <file>', 'policy whose log.path to read')
+    .option('--json', 'print both reports as JSON')
+    .action(compareCommand);
+
+  program
+    .command('audit')
+    .description(
+      'check the policy, the request log and the last run against the safety checklist (exit 1 on any fail)',
+    )
+    .option('-c, --config <file>', 'policy file (default: the embedded sim policy)')
+    .option('--db <file>', 'SQLite log and runs (default: log.path from the policy)')
+    .option('--json', 'print JSON')
+    .action(auditCommand);
 
   program
     .command('sim')
