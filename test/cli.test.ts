@@ -121,3 +121,79 @@ describe('switchyard sim', () => {
     }
   });
 });
+
+describe('switchyard traffic', () => {
+  it('kills and restores traffic on a running gateway through its admin API', async () => {
+    const { startHarness, QUICK_PROFILE } = await import('./support/gateway-harness.js');
+    const harness = await startHarness({
+      profiles: { 'main-model': QUICK_PROFILE, 'safe-model': QUICK_PROFILE },
+      env: { ADMIN_TOKEN: 'admin-secret' },
+      policyYaml: `
+version: 1
+server: { admin_token_env: ADMIN_TOKEN }
+traffic: { safe_route: safe }
+targets:
+  main: { provider: openai-compatible, base_url: "{{SIM}}", model: main-model, context_window: 100000, price: { input_per_mtok: 1, output_per_mtok: 1 } }
+  safe: { provider: openai-compatible, base_url: "{{SIM}}", model: safe-model, context_window: 100000, price: { input_per_mtok: 1, output_per_mtok: 1 } }
+routes:
+  primary: { targets: [main] }
+  safe: { targets: [safe] }
+default_route: primary
+`,
+    });
+    try {
+      const ask = async () =>
+        (
+          await harness
+            .openai()
+            .chat.completions.create({ model: 'auto', messages: [{ role: 'user', content: 'hi' }] })
+        ).model;
+      const run = (...args: string[]) =>
+        new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+          const child = spawn(process.execPath, ['--import', 'tsx', RUN_CLI, ...args], {
+            stdio: ['ignore', 'pipe', 'pipe'],
+          });
+          let stdout = '';
+          let stderr = '';
+          child.stdout?.on('data', (chunk) => {
+            stdout += chunk;
+          });
+          child.stderr?.on('data', (chunk) => {
+            stderr += chunk;
+          });
+          child.once('exit', (code) => resolve({ code, stdout, stderr }));
+        });
+      const killed = await run(
+        'traffic',
+        'kill',
+        '--url',
+        harness.url,
+        '--token',
+        'admin-secret',
+        '--reason',
+        'drill',
+      );
+      expect(killed.code).toBe(0);
+      expect(JSON.parse(killed.stdout).kill_switch).toMatchObject({
+        active: true,
+        reason: 'drill',
+      });
+      expect(await ask()).toBe('safe');
+      const wrongToken = await run('traffic', 'status', '--url', harness.url, '--token', 'nope');
+      expect(wrongToken.code).toBe(1);
+      expect(wrongToken.stderr).toMatch(/401/);
+      const restored = await run(
+        'traffic',
+        'restore',
+        '--url',
+        harness.url,
+        '--token',
+        'admin-secret',
+      );
+      expect(restored.code).toBe(0);
+      expect(await ask()).toBe('main');
+    } finally {
+      await harness.close();
+    }
+  });
+});

@@ -6,7 +6,9 @@ import { logsExportCommand } from './logs-command.js';
 import { policyCheckCommand, policyConvertCommand, policySchemaCommand } from './policy-command.js';
 import { compareCommand, runsCommand } from './runs-command.js';
 import { serveCommand } from './serve-command.js';
+import { shadowReportCommand } from './shadow-command.js';
 import { simCommand } from './sim-command.js';
+import { type AdminCallOptions, canaryCommand, trafficCommand } from './traffic-command.js';
 
 /** Build the `switchyard` command line. */
 export function createProgram(): Command {
@@ -89,6 +91,39 @@ export function createProgram(): Command {
     .option('--route <name>', 'only this route')
     .option('--target <name>', 'only this served target')
     .action(logsExportCommand);
+
+  const traffic = program.command('traffic').description('the kill-switch of a running gateway');
+  for (const [action, description] of [
+    ['kill', 'send all traffic to the safe route from the next request on'],
+    ['restore', 'lift the kill-switch'],
+    ['status', 'show the kill-switch and canaries'],
+  ] as const) {
+    traffic
+      .command(action)
+      .description(description)
+      .option('--url <url>', 'gateway address (default: SWITCHYARD_URL or http://127.0.0.1:8080)')
+      .option('--token <token>', 'admin token (default: SWITCHYARD_ADMIN_TOKEN)')
+      .option('--reason <text>', 'recorded in the audit log')
+      .action((options: AdminCallOptions) => trafficCommand(action, options));
+  }
+
+  program
+    .command('canary <route> <action> [percentage]')
+    .description('steer a route canary: pause, resume, promote, abort, or set <percentage>')
+    .option('--url <url>', 'gateway address (default: SWITCHYARD_URL or http://127.0.0.1:8080)')
+    .option('--token <token>', 'admin token (default: SWITCHYARD_ADMIN_TOKEN)')
+    .option('--reason <text>', 'recorded in the audit log')
+    .action(canaryCommand);
+
+  const shadow = program.command('shadow').description('shadow traffic');
+  shadow
+    .command('report')
+    .description('live answers vs their shadow copies, in the form of an eval run')
+    .option('-c, --config <file>', 'policy whose log to read')
+    .option('--db <file>', 'SQLite log file (default: log.path from the policy)')
+    .option('--since <when>', 'e.g. 24h, 7d or an ISO date')
+    .option('--report-dir <dir>', 'also write JSON, Markdown and HTML reports here')
+    .action(shadowReportCommand);
 
   const policy = program.command('policy').description('policy files');
   policy.command('check <file>').description('validate a policy file').action(policyCheckCommand);
