@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { Pool } from 'undici';
+import { reportStatsOnSignal } from './report-stats-on-signal.js';
 
 /** A running bare hop. */
 export interface BareHop {
@@ -73,6 +74,7 @@ async function main(): Promise<void> {
   const upstream = process.env.UPSTREAM_BASE_URL;
   if (!upstream) throw new Error('set UPSTREAM_BASE_URL to the upstream /v1 URL');
   const hop = await startBareHop(upstream, Number(process.env.PORT ?? 0));
+  reportStatsOnSignal();
   process.stdout.write(`${JSON.stringify({ event: 'ready', baseUrl: hop.baseUrl })}\n`);
   const stop = () => void hop.close().then(() => process.exit(0));
   process.on('SIGTERM', stop);

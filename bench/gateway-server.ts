@@ -1,11 +1,22 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { createGateway } from '../src/gateway/index.js';
-import { parsePolicyText } from '../src/routing/policy/index.js';
-import { createSqliteLogStore } from '../src/store/index.js';
-import { createLogger } from '../src/telemetry/index.js';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { reportStatsOnSignal } from './report-stats-on-signal.js';
+
+/*
+ * The gateway under test is the compiled package in dist/ (what `npm start` and users run), not
+ * src/ through tsx: tsx compiles with esbuild's keepNames, which adds a __name() call for every
+ * closure created per request and would bill the gateway for a cost it does not have. The types
+ * still come from src/.
+ */
+const DIST = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist');
+
+async function loadDist<T>(modulePath: string): Promise<T> {
+  const file = join(DIST, modulePath);
+  if (!existsSync(file)) throw new Error(`${file} is missing: run \`npm run build\` first`);
+  return (await import(pathToFileURL(file).href)) as T;
+}
 
 /**
  * The policy the benchmark runs: a realistic shape (keyword/pattern intents, a token-count tag,
@@ -72,15 +83,27 @@ default_route: fast
  * request to a SQLite file in a fresh temporary directory.
  */
 export async function startBenchGateway(upstreamBaseUrl: string) {
+  const { createGateway } =
+    await loadDist<typeof import('../src/gateway/index.js')>('gateway/index.js');
+  const { parsePolicyText } =
+    await loadDist<typeof import('../src/routing/policy/index.js')>('routing/policy/index.js');
+  const { createSqliteLogStore } =
+    await loadDist<typeof import('../src/store/index.js')>('store/index.js');
+  const { createLogger } =
+    await loadDist<typeof import('../src/telemetry/index.js')>('telemetry/index.js');
   const dir = mkdtempSync(join(tmpdir(), 'switchyard-bench-'));
   const policy = parsePolicyText(
     BENCH_POLICY_YAML.replaceAll('{{UPSTREAM}}', upstreamBaseUrl),
     join(dir, 'switchyard.yaml'),
     {},
   );
+  // Experiments only: the documented results use the policy defaults.
+  const batchSize = Number(process.env.BENCH_LOG_BATCH_SIZE ?? Number.NaN);
+  if (Number.isInteger(batchSize) && batchSize > 0) policy.log.batchSize = batchSize;
   const store = createSqliteLogStore(policy.log.path);
   const logger = createLogger({ level: 'warn' });
-  const gateway = createGateway({ policy, store, logger, env: {} });
+  const logOff = process.env.BENCH_REQUEST_LOG === 'off';
+  const gateway = createGateway({ policy, store: logOff ? null : store, logger, env: {} });
   const { url } = await gateway.listen(0, '127.0.0.1');
   return {
     gateway,
@@ -100,6 +123,7 @@ async function main(): Promise<void> {
   const upstream = process.env.UPSTREAM_BASE_URL;
   if (!upstream) throw new Error('set UPSTREAM_BASE_URL to the upstream /v1 URL');
   const running = await startBenchGateway(upstream);
+  reportStatsOnSignal();
   process.stdout.write(`${JSON.stringify({ event: 'ready', baseUrl: running.baseUrl })}\n`);
   let stopping = false;
   const stop = () => {

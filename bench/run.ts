@@ -1,0 +1,779 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createInstantUpstream } from './instant-upstream.js';
+import { benchRequestBody, type OpenLoopResult, runOpenLoop } from './open-loop.js';
+
+/*
+ * The benchmark orchestrator. Process layout on a 2-core machine:
+ *
+ *   core 1: this process = the load generator + the instant upstream, one event loop
+ *   core 0: the gateway (or the bare hop), a child process started under `taskset -c 0`
+ *
+ * Generator and upstream share one event loop on purpose: the generator polls with setImmediate
+ * for sub-millisecond send accuracy, and polling in a separate process on the same core would
+ * steal the upstream's time slices. In one loop every poll also serves the upstream's sockets.
+ * The work this process does per request is the same whichever path is measured (one client
+ * exchange, one upstream exchange), so subtracting the direct path is fair.
+ */
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = join(HERE, '..');
+const CLOCK_TICKS_PER_SECOND = 100;
+const CHILD_START_TIMEOUT_MS = 30_000;
+const CHILD_STOP_TIMEOUT_MS = 15_000;
+
+interface Settings {
+  rate: number;
+  /** Measured seconds per scenario at the base rate. */
+  durationSeconds: number;
+  /** Measured seconds per throughput step. */
+  stepSeconds: number;
+  warmupSeconds: number;
+  steps: number[];
+  soak: boolean;
+  soakRequests: number;
+  soakRate: number;
+  soakWarmupRequests: number;
+  pin: boolean;
+  profile: boolean;
+  jsonPath: string | null;
+  quick: boolean;
+  /** Which parts to run: json (1k non-streaming), stream (1k streaming), steps (throughput). */
+  parts: Set<string>;
+  /** False runs the gateway without its request log (experiments: what logging costs). */
+  requestLog: boolean;
+  /** Overrides the policy's log.batch_size (experiments). */
+  logBatchSize: string | null;
+  /** Extra node flags for the gateway process, e.g. `--max-semi-space-size=64` (experiments). */
+  gatewayNodeFlags: string[];
+}
+
+function readSettings(): Settings {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      soak: { type: 'boolean', default: false },
+      duration: { type: 'string' },
+      rate: { type: 'string', default: '1000' },
+      steps: { type: 'string' },
+      'soak-requests': { type: 'string', default: '500000' },
+      'soak-rate': { type: 'string', default: '2000' },
+      'no-pin': { type: 'boolean', default: false },
+      profile: { type: 'boolean', default: false },
+      json: { type: 'string' },
+      only: { type: 'string', default: 'json,stream,steps' },
+      'log-batch-size': { type: 'string' },
+      'no-request-log': { type: 'boolean', default: false },
+      'gateway-node-flags': { type: 'string', default: '' },
+    },
+  });
+  const quick = values.quick;
+  const durationSeconds = Number(values.duration ?? (quick ? 3 : 10));
+  const defaultSteps = quick ? '2000,4000' : '1000,2000,3000,4000,5000,6000,7000,8000';
+  const steps = (values.steps ?? defaultSteps)
+    .split(',')
+    .map(Number)
+    .filter((rate) => Number.isFinite(rate) && rate > 0)
+    .slice(0, 20);
+  const pin = !values['no-pin'] && cpus().length >= 2 && hasTaskset();
+  return {
+    rate: Number(values.rate),
+    durationSeconds,
+    stepSeconds: quick ? 2 : Math.max(2, Math.round(durationSeconds / 2)),
+    warmupSeconds: quick ? 1 : 3,
+    steps,
+    soak: values.soak,
+    soakRequests: Number(values['soak-requests']),
+    soakRate: Number(values['soak-rate']),
+    soakWarmupRequests: 50_000,
+    pin,
+    profile: values.profile,
+    jsonPath: values.json ?? null,
+    quick,
+    parts: new Set(values.only.split(',')),
+    logBatchSize: values['log-batch-size'] ?? null,
+    requestLog: !values['no-request-log'],
+    gatewayNodeFlags: values['gateway-node-flags'].split(' ').filter((flag) => flag !== ''),
+  };
+}
+
+function hasTaskset(): boolean {
+  try {
+    execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A benchmarked server running in a child process. */
+interface Child {
+  name: string;
+  pid: number;
+  baseUrl: string;
+  process: ChildProcess;
+  /** Lines the child printed after "ready", parsed as JSON where possible. */
+  events: unknown[];
+  /** Called with every later line; used to wait for a reply to SIGUSR2. */
+  listeners: Set<(event: unknown) => void>;
+}
+
+/** What a child reports on SIGUSR2 (see report-stats-on-signal.ts). */
+interface ChildStats {
+  eventLoopDelayMs: { p50: number; p99: number; max: number };
+  rss: number;
+  heapUsed: number;
+}
+
+/** Ask a child for its stats since the last ask; null if it does not answer within 2 s. */
+async function childStats(child: Child): Promise<ChildStats | null> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      child.listeners.delete(listener);
+      resolve(null);
+    }, 2_000);
+    const listener = (event: unknown) => {
+      if ((event as { event?: string }).event !== 'stats') return;
+      clearTimeout(timer);
+      child.listeners.delete(listener);
+      resolve(event as ChildStats);
+    };
+    child.listeners.add(listener);
+    child.process.kill('SIGUSR2');
+  });
+}
+
+async function startChild(
+  name: string,
+  script: string,
+  env: Record<string, string>,
+  settings: Settings,
+): Promise<Child> {
+  const nodeArgs = ['--import', 'tsx'];
+  if (name === 'gateway') {
+    nodeArgs.push(...settings.gatewayNodeFlags);
+    if (settings.profile) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${join(HERE, 'profiles')}`);
+  }
+  nodeArgs.push(join(HERE, script));
+  const command = settings.pin ? 'taskset' : process.execPath;
+  const args = settings.pin ? ['-c', '0', process.execPath, ...nodeArgs] : nodeArgs;
+  const child = spawn(command, args, {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      ...env,
+      NODE_ENV: 'production',
+      ...(settings.logBatchSize ? { BENCH_LOG_BATCH_SIZE: settings.logBatchSize } : {}),
+      ...(settings.requestLog ? {} : { BENCH_REQUEST_LOG: 'off' }),
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const events: unknown[] = [];
+  const listeners = new Set<(event: unknown) => void>();
+  const lines = createInterface({ input: child.stdout as NonNullable<typeof child.stdout> });
+  const baseUrl = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`${name} did not start in ${CHILD_START_TIMEOUT_MS} ms`)),
+      CHILD_START_TIMEOUT_MS,
+    );
+    child.once('exit', (code) => reject(new Error(`${name} exited early with code ${code}`)));
+    lines.on('line', (line) => {
+      let parsed: unknown = line;
+      try {
+        parsed = JSON.parse(line);
+      } catch {
+        // Not JSON: kept as text.
+      }
+      const event = parsed as { event?: string; baseUrl?: string };
+      if (event.event === 'ready' && typeof event.baseUrl === 'string') {
+        clearTimeout(timer);
+        resolve(event.baseUrl);
+      } else {
+        events.push(parsed);
+        for (const listener of listeners) listener(parsed);
+      }
+    });
+  });
+  if (child.pid === undefined) throw new Error(`${name} has no pid`);
+  return { name, pid: child.pid, baseUrl, process: child, events, listeners };
+}
+
+/** SIGTERM the child we started (by its pid), wait for it, SIGKILL if it hangs. */
+async function stopChild(child: Child): Promise<void> {
+  if (child.process.exitCode !== null || child.process.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.process.once('exit', () => resolve()));
+  child.process.kill('SIGTERM');
+  const timer = setTimeout(() => child.process.kill('SIGKILL'), CHILD_STOP_TIMEOUT_MS);
+  await exited;
+  clearTimeout(timer);
+}
+
+function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // After the command name: field 14 (utime) and 15 (stime) of proc(5) are indexes 11 and 12.
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+function rssMiB(pid: number): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const match = /VmRSS:\s+(\d+) kB/.exec(status);
+    return match ? Number(match[1]) / 1024 : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** Busy CPU-seconds of the whole machine so far (all cores), from /proc/stat. */
+function machineBusySeconds(): number {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0] ?? '';
+    const ticks = line.trim().split(/\s+/).slice(1, 9).map(Number);
+    const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = ticks;
+    return (user + nice + system + irq + softirq + steal) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/**
+ * CPU used on this machine by processes that are not part of the benchmark, in cores, over a
+ * window: machine busy time minus this process and the server children. Other work on a 2-core
+ * machine (a test run, a compiler) steals the cores the benchmark pinned, so a window with any
+ * is measured again.
+ */
+class ForeignLoad {
+  #machine = 0;
+  #ours = 0;
+  #startedAt = 0;
+  readonly #children: () => Child[];
+
+  constructor(children: () => Child[]) {
+    this.#children = children;
+  }
+
+  start(): void {
+    this.#machine = machineBusySeconds();
+    this.#ours = this.#oursNow();
+    this.#startedAt = performance.now();
+  }
+
+  /** Foreign cores since start(): 0.1 means a tenth of a core was busy with other work. */
+  read(): number {
+    const seconds = (performance.now() - this.#startedAt) / 1_000;
+    const foreign = machineBusySeconds() - this.#machine - (this.#oursNow() - this.#ours);
+    return Math.max(0, foreign / seconds);
+  }
+
+  #oursNow(): number {
+    const self = process.cpuUsage();
+    let total = (self.user + self.system) / 1e6;
+    for (const child of this.#children()) total += cpuSeconds(child.pid);
+    return total;
+  }
+}
+
+/** More foreign load than this (in cores) during a measured window gets the window redone. */
+const FOREIGN_LOAD_LIMIT = 0.05;
+/** Measured windows tried per scenario before keeping the least disturbed one. */
+const MAX_TRIES = 3;
+/** Longest wait for the machine to go quiet before a window. */
+const QUIET_WAIT_MS = 60_000;
+
+let liveChildren: Child[] = [];
+const foreignLoad = new ForeignLoad(() => liveChildren);
+
+/** Wait (bounded) until a one-second sample shows no foreign load. */
+async function waitForQuiet(): Promise<void> {
+  const deadline = performance.now() + QUIET_WAIT_MS;
+  while (performance.now() < deadline) {
+    foreignLoad.start();
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    if (foreignLoad.read() <= FOREIGN_LOAD_LIMIT) return;
+  }
+}
+
+/** One measured scenario. */
+interface Measurement {
+  path: string;
+  stream: boolean;
+  result: OpenLoopResult;
+  /** CPU used by the server process (gateway or bare hop) per wall second; NaN for direct. */
+  serverCpu: number;
+  serverStats: ChildStats | null;
+  /** Cores used by other processes during the window (see ForeignLoad). */
+  foreignLoad: number;
+  /** Measured windows run before this one was kept. */
+  tries: number;
+}
+
+async function measure(
+  path: string,
+  baseUrl: string,
+  server: Child | null,
+  rate: number,
+  seconds: number,
+  stream: boolean,
+  warmupSeconds: number,
+): Promise<Measurement> {
+  const url = `${baseUrl}/chat/completions`;
+  const body = benchRequestBody('auto', stream);
+  // Warm-up: JIT, connection pools on both sides, SQLite pages. Discarded.
+  await runOpenLoop({ url, body, rate, count: Math.max(rate * warmupSeconds, 1_000), stream });
+  let kept: Measurement | null = null;
+  for (let tries = 1; tries <= MAX_TRIES; tries++) {
+    await waitForQuiet();
+    if (server) await childStats(server);
+    foreignLoad.start();
+    const cpuBefore = server === null ? Number.NaN : cpuSeconds(server.pid);
+    const result = await runOpenLoop({
+      url,
+      body,
+      rate,
+      count: Math.round(rate * seconds),
+      stream,
+    });
+    const cpuAfter = server === null ? Number.NaN : cpuSeconds(server.pid);
+    const foreign = foreignLoad.read();
+    const serverStats = server === null ? null : await childStats(server);
+    const serverCpu = (cpuAfter - cpuBefore) / result.elapsedSeconds;
+    process.stderr.write(
+      `  ${path.padEnd(9)} ${stream ? 'stream' : 'json  '} ${rate} req/s: p50 ${fmt(result.latency.p50)} p99 ${fmt(result.latency.p99)} ms, errors ${result.errors}, generator max lateness ${fmt(result.sendLateness.max)} ms, server CPU ${percent(serverCpu)}, server loop delay max ${fmt(serverStats?.eventLoopDelayMs.max ?? Number.NaN)} ms, foreign load ${fmt(foreign, 2)} cores\n`,
+    );
+    const measurement = {
+      path,
+      stream,
+      result,
+      serverCpu,
+      serverStats,
+      foreignLoad: foreign,
+      tries,
+    };
+    if (kept === null || foreign < kept.foreignLoad) kept = measurement;
+    if (foreign <= FOREIGN_LOAD_LIMIT) break;
+  }
+  return kept as Measurement;
+}
+
+function fmt(value: number, digits = 3): string {
+  return Number.isFinite(value) ? value.toFixed(digits) : 'n/a';
+}
+
+function percent(value: number): string {
+  return Number.isFinite(value) ? `${Math.round(value * 100)}%` : '–';
+}
+
+function table(header: string[], rows: string[][]): string {
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+function latencyTable(measurements: Measurement[], ttft: boolean): string {
+  return table(
+    [
+      'path',
+      ttft ? 'TTFT p50' : 'p50',
+      ttft ? 'TTFT p90' : 'p90',
+      ttft ? 'TTFT p99' : 'p99',
+      ttft ? 'TTFT p99.9' : 'p99.9',
+      ttft ? 'TTFT max' : 'max',
+      'service p99',
+      'ok',
+      'errors',
+      'achieved req/s',
+      'generator max lateness',
+      'server CPU',
+      'server loop delay max',
+      'foreign load (cores)',
+    ],
+    measurements.map(({ path, result, serverCpu, serverStats, foreignLoad: foreign }) => {
+      const summary = ttft && result.ttft ? result.ttft : result.latency;
+      return [
+        path,
+        fmt(summary.p50),
+        fmt(summary.p90),
+        fmt(summary.p99),
+        fmt(summary.p999),
+        fmt(summary.max),
+        fmt(result.service.p99),
+        String(result.ok),
+        String(result.errors),
+        result.achievedRate.toFixed(0),
+        fmt(result.sendLateness.max),
+        percent(serverCpu),
+        fmt(serverStats?.eventLoopDelayMs.max ?? Number.NaN, 1),
+        fmt(foreign, 2),
+      ];
+    }),
+  );
+}
+
+function pick(measurement: Measurement, ttft: boolean) {
+  return ttft && measurement.result.ttft ? measurement.result.ttft : measurement.result.latency;
+}
+
+function overheadTable(
+  direct: Measurement,
+  others: Measurement[],
+  ttft: boolean,
+  targets: { p50: number | null; p99: number },
+): string {
+  const base = pick(direct, ttft);
+  return table(
+    ['overhead vs direct (ms)', 'p50', 'p90', 'p99', 'p99.9', 'target', 'met'],
+    others.map((other) => {
+      const summary = pick(other, ttft);
+      const p50 = summary.p50 - base.p50;
+      const p99 = summary.p99 - base.p99;
+      const met =
+        other.path !== 'gateway'
+          ? '–'
+          : (targets.p50 === null || p50 <= targets.p50) && p99 <= targets.p99
+            ? 'yes'
+            : 'no';
+      return [
+        `${other.path} − direct`,
+        fmt(p50),
+        fmt(summary.p90 - base.p90),
+        fmt(p99),
+        fmt(summary.p999 - base.p999),
+        `${targets.p50 === null ? '' : `p50 ≤ ${targets.p50}, `}p99 ≤ ${targets.p99}`,
+        met,
+      ];
+    }),
+  );
+}
+
+interface Step {
+  rate: number;
+  direct: Measurement;
+  bare: Measurement;
+  gateway: Measurement;
+  /** Met the target: no errors and p99 overhead ≤ 5 ms. */
+  passed: boolean;
+  /** Kept up with the offered rate: no errors, ≥ 97% of it achieved, p99 under 250 ms. */
+  keptUp: boolean;
+  why: string;
+}
+
+/** p99 past this means the gateway is queueing without bound: the steps stop there. */
+const SATURATED_P99_MS = 250;
+
+function stepVerdict(
+  step: Omit<Step, 'passed' | 'keptUp' | 'why'>,
+): Pick<Step, 'passed' | 'keptUp' | 'why'> {
+  const gateway = step.gateway.result;
+  const overheadP99 = gateway.latency.p99 - step.direct.result.latency.p99;
+  const keptUp =
+    gateway.errors === 0 &&
+    gateway.achievedRate >= 0.97 * step.rate &&
+    gateway.latency.p99 < SATURATED_P99_MS;
+  if (step.direct.result.errors > 0)
+    return { passed: false, keptUp, why: 'direct path had errors' };
+  if (gateway.errors > 0) return { passed: false, keptUp, why: 'gateway errors' };
+  if (overheadP99 > 5) {
+    return { passed: false, keptUp, why: `p99 overhead ${fmt(overheadP99, 2)} ms > 5` };
+  }
+  return { passed: true, keptUp, why: '' };
+}
+
+function stepsTable(steps: Step[]): string {
+  return table(
+    [
+      'offered req/s',
+      'direct p50 / p99',
+      'bare hop p50 / p99',
+      'gateway p50 / p99',
+      'gateway overhead p50 / p99',
+      'gateway errors',
+      'gateway CPU',
+      'bare hop CPU',
+      'generator max lateness',
+      'max foreign load',
+      'meets target',
+    ],
+    steps.map((step) => {
+      const direct = step.direct.result.latency;
+      const bare = step.bare.result.latency;
+      const gateway = step.gateway.result.latency;
+      const lateness = Math.max(
+        step.direct.result.sendLateness.max,
+        step.bare.result.sendLateness.max,
+        step.gateway.result.sendLateness.max,
+      );
+      return [
+        String(step.rate),
+        `${fmt(direct.p50)} / ${fmt(direct.p99)}`,
+        `${fmt(bare.p50)} / ${fmt(bare.p99)}`,
+        `${fmt(gateway.p50)} / ${fmt(gateway.p99)}`,
+        `${fmt(gateway.p50 - direct.p50)} / ${fmt(gateway.p99 - direct.p99)}`,
+        String(step.gateway.result.errors),
+        percent(step.gateway.serverCpu),
+        percent(step.bare.serverCpu),
+        fmt(lateness),
+        fmt(Math.max(step.direct.foreignLoad, step.bare.foreignLoad, step.gateway.foreignLoad), 2),
+        step.passed ? 'yes' : `no (${step.why})`,
+      ];
+    }),
+  );
+}
+
+interface SoakResult {
+  requests: number;
+  rate: number;
+  warmupRequests: number;
+  result: OpenLoopResult;
+  rssAfterWarmupMiB: number;
+  rssMaxMiB: number;
+  rssEndMiB: number;
+  rssSamples: number[];
+  requestLog: unknown;
+  foreignLoad: number;
+}
+
+async function soak(upstreamBaseUrl: string, settings: Settings): Promise<SoakResult> {
+  const gateway = await startChild(
+    'gateway',
+    'gateway-server.ts',
+    { UPSTREAM_BASE_URL: upstreamBaseUrl },
+    settings,
+  );
+  liveChildren = [gateway];
+  try {
+    const url = `${gateway.baseUrl}/chat/completions`;
+    const body = benchRequestBody('auto', false);
+    process.stderr.write(`soak: warm-up ${settings.soakWarmupRequests} requests\n`);
+    await runOpenLoop({
+      url,
+      body,
+      rate: settings.soakRate,
+      count: settings.soakWarmupRequests,
+      stream: false,
+    });
+    const samples: number[] = [rssMiB(gateway.pid)];
+    const sampler = setInterval(() => samples.push(rssMiB(gateway.pid)), 1_000);
+    foreignLoad.start();
+    process.stderr.write(`soak: ${settings.soakRequests} requests at ${settings.soakRate} req/s\n`);
+    const result = await runOpenLoop({
+      url,
+      body,
+      rate: settings.soakRate,
+      count: settings.soakRequests,
+      stream: false,
+      timeoutMs: 30_000,
+    });
+    clearInterval(sampler);
+    const foreign = foreignLoad.read();
+    samples.push(rssMiB(gateway.pid));
+    await stopChild(gateway);
+    const closed = gateway.events.find(
+      (event) => (event as { event?: string }).event === 'closed',
+    ) as { requestLog?: unknown } | undefined;
+    return {
+      requests: settings.soakRequests,
+      rate: settings.soakRate,
+      warmupRequests: settings.soakWarmupRequests,
+      result,
+      rssAfterWarmupMiB: samples[0] ?? Number.NaN,
+      rssMaxMiB: Math.max(...samples),
+      rssEndMiB: samples.at(-1) ?? Number.NaN,
+      rssSamples: samples,
+      requestLog: closed?.requestLog ?? null,
+      foreignLoad: foreign,
+    };
+  } finally {
+    await stopChild(gateway);
+  }
+}
+
+function soakTable(soakResult: SoakResult): string {
+  const growth =
+    (soakResult.rssMaxMiB - soakResult.rssAfterWarmupMiB) / soakResult.rssAfterWarmupMiB;
+  return table(
+    [
+      'requests (after warm-up)',
+      'offered req/s',
+      'errors',
+      'p50 / p99 ms',
+      'RSS after warm-up',
+      'RSS max',
+      'RSS end',
+      'max growth',
+      'within 10%',
+      'foreign load (cores)',
+    ],
+    [
+      [
+        `${soakResult.requests} (${soakResult.warmupRequests})`,
+        String(soakResult.rate),
+        String(soakResult.result.errors),
+        `${fmt(soakResult.result.latency.p50)} / ${fmt(soakResult.result.latency.p99)}`,
+        `${soakResult.rssAfterWarmupMiB.toFixed(1)} MiB`,
+        `${soakResult.rssMaxMiB.toFixed(1)} MiB`,
+        `${soakResult.rssEndMiB.toFixed(1)} MiB`,
+        `${(growth * 100).toFixed(1)}%`,
+        growth <= 0.1 ? 'yes' : 'no',
+        fmt(soakResult.foreignLoad, 2),
+      ],
+    ],
+  );
+}
+
+function pinSelf(settings: Settings): void {
+  if (!settings.pin) return;
+  // -a: every thread of this process (libuv pool, V8 helpers), not just the main one.
+  execFileSync('taskset', ['-a', '-p', '-c', '1', String(process.pid)], { stdio: 'ignore' });
+}
+
+async function main(): Promise<void> {
+  const settings = readSettings();
+  pinSelf(settings);
+  const upstream = await createInstantUpstream().listen(0, '127.0.0.1');
+  const env = { UPSTREAM_BASE_URL: upstream.baseUrl };
+  const bare = await startChild('bare-hop', 'bare-hop.ts', env, settings);
+  const gateway = await startChild('gateway', 'gateway-server.ts', env, settings);
+  liveChildren = [bare, gateway];
+  const report: Record<string, unknown> = { settings, date: new Date().toISOString() };
+  const output: string[] = [];
+  try {
+    const paths = [
+      { path: 'direct', baseUrl: upstream.baseUrl, server: null },
+      { path: 'bare hop', baseUrl: bare.baseUrl, server: bare },
+      { path: 'gateway', baseUrl: gateway.baseUrl, server: gateway },
+    ];
+    const runAll = async (rate: number, seconds: number, stream: boolean, warmup: number) => {
+      const measured: Measurement[] = [];
+      for (const entry of paths) {
+        measured.push(
+          await measure(entry.path, entry.baseUrl, entry.server, rate, seconds, stream, warmup),
+        );
+      }
+      return measured;
+    };
+
+    if (settings.parts.has('json')) {
+      process.stderr.write(`non-streaming at ${settings.rate} req/s\n`);
+      const json = await runAll(
+        settings.rate,
+        settings.durationSeconds,
+        false,
+        settings.warmupSeconds,
+      );
+      const [jsonDirect, ...jsonOthers] = json as [Measurement, ...Measurement[]];
+      output.push(
+        `### Non-streaming, ${settings.rate} req/s open loop, ${Math.round(settings.rate * settings.durationSeconds)} requests per path (latency from intended send, ms)`,
+        '',
+        latencyTable(json, false),
+        '',
+        overheadTable(jsonDirect, jsonOthers, false, { p50: 0.3, p99: 2 }),
+        '',
+      );
+
+      report.json = json;
+    }
+
+    if (settings.parts.has('stream')) {
+      process.stderr.write(`streaming at ${settings.rate} req/s\n`);
+      const stream = await runAll(
+        settings.rate,
+        settings.durationSeconds,
+        true,
+        settings.warmupSeconds,
+      );
+      const [streamDirect, ...streamOthers] = stream as [Measurement, ...Measurement[]];
+      output.push(
+        `### Streaming, ${settings.rate} req/s open loop, ${Math.round(settings.rate * settings.durationSeconds)} requests per path (TTFT from intended send, ms)`,
+        '',
+        latencyTable(stream, true),
+        '',
+        overheadTable(streamDirect, streamOthers, true, { p50: null, p99: 2 }),
+        '',
+      );
+
+      report.stream = stream;
+    }
+
+    if (settings.parts.has('steps')) {
+      process.stderr.write('throughput steps\n');
+      const steps: Step[] = [];
+      for (const rate of settings.steps) {
+        const [direct, bareHop, gatewayPath] = (await runAll(
+          rate,
+          settings.stepSeconds,
+          false,
+          1,
+        )) as [Measurement, Measurement, Measurement];
+        const partial = { rate, direct, bare: bareHop, gateway: gatewayPath };
+        const step = { ...partial, ...stepVerdict(partial) };
+        steps.push(step);
+        // Past saturation every further step only queues more: stop.
+        if (!step.keptUp) break;
+      }
+      const sustained = steps.filter((step) => step.passed).at(-1)?.rate ?? 0;
+      const keptUp = steps.filter((step) => step.keptUp).at(-1)?.rate ?? 0;
+      output.push(
+        `### Throughput steps, non-streaming, ${settings.stepSeconds} s per path per step (ms)`,
+        '',
+        stepsTable(steps),
+        '',
+        `Highest offered rate with p99 overhead ≤ 5 ms and no errors: **${sustained} req/s** (target ≥ 5,000). Highest rate the gateway kept up with (no errors, ≥ 97% achieved, p99 < ${SATURATED_P99_MS} ms): **${keptUp} req/s**.`,
+        '',
+      );
+      report.steps = { steps, sustained, keptUp };
+    }
+  } finally {
+    await stopChild(bare);
+    await stopChild(gateway);
+  }
+  const closed = gateway.events.find((event) => (event as { event?: string }).event === 'closed');
+  if (closed) {
+    output.push(
+      `Request log at gateway shutdown: \`${JSON.stringify((closed as { requestLog: unknown }).requestLog)}\``,
+      '',
+    );
+  }
+
+  if (settings.soak) {
+    const soakResult = await soak(upstream.baseUrl, settings);
+    output.push(
+      `### RSS soak: ${settings.soakRequests} requests after ${settings.soakWarmupRequests} warm-up, gateway RSS sampled every second`,
+      '',
+      soakTable(soakResult),
+      '',
+      `Request log at shutdown: \`${JSON.stringify(soakResult.requestLog)}\``,
+      '',
+    );
+    report.soak = soakResult;
+  }
+  await upstream.close();
+
+  const header = [
+    `## Switchyard benchmark, ${new Date().toISOString().slice(0, 10)}`,
+    '',
+    `Node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}). ${
+      settings.pin
+        ? 'Gateway and bare hop pinned to core 0 (taskset -c 0); generator and instant upstream share one process pinned to core 1.'
+        : 'No CPU pinning (taskset unavailable or --no-pin).'
+    } Request logging on (SQLite file, bodies captured). Overhead = path percentile − direct percentile at the same offered load.`,
+    '',
+  ];
+  process.stdout.write(`${[...header, ...output].join('\n')}\n`);
+  if (settings.jsonPath) writeFileSync(settings.jsonPath, `${JSON.stringify(report, null, 2)}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  process.exit(1);
+});
