@@ -16,6 +16,7 @@ import {
 } from '../routing/classify/index.js';
 import type { RouteConfig, TargetConfig } from '../routing/policy/policy-types.js';
 import {
+  type CompletionOutcome,
   type ExecutionTrace,
   executeCompletion,
   executeStream,
@@ -175,20 +176,8 @@ export async function handleChatCompletions(
         ? await verifyOutcome(answered, plan, route.verifier, context.runtime, context.routeRuntime)
         : answered;
       target = outcome.target;
-      const usage =
-        outcome.completion.usage ?? countedUsage(classification.promptTokens, outcome.completion);
+      const { usage, answer } = settleCompletion(record, outcome, classification.promptTokens);
       const completion = { ...outcome.completion, model: target.name, usage };
-      const message = completion.choices[0]?.message;
-      const answer =
-        (message?.content ?? '') + (message?.tool_calls ? JSON.stringify(message.tool_calls) : '');
-      settleRecord(
-        record,
-        outcome,
-        target,
-        usage,
-        outcome.completion.usage ? 'upstream' : 'counted',
-      );
-      record.finishReason = completion.choices[0]?.finish_reason ?? null;
       const captureAnswer = context.runtime.policy.log.captureBodies;
       const redactor = context.redactor;
       record.overheadMs = overheadOf(outcome, startedAt);
@@ -439,6 +428,27 @@ function settleRecord(
   if (record.ttftMs === null && winning?.ttftMs != null) record.ttftMs = winning.ttftMs;
 }
 
+/**
+ * Fill a record from a completed non-streaming outcome: attempts, usage (the upstream's, else
+ * counted), cost and finish reason. Returns the usage and the answer text (content, then tool
+ * calls as JSON) that the hash and the log use.
+ */
+function settleCompletion(
+  record: RequestRecord,
+  outcome: CompletionOutcome,
+  promptTokens: number,
+): { usage: Usage; answer: string } {
+  const reported = outcome.completion.usage;
+  const usage = reported ?? countedUsage(promptTokens, outcome.completion);
+  settleRecord(record, outcome, outcome.target, usage, reported ? 'upstream' : 'counted');
+  const choice = outcome.completion.choices[0];
+  record.finishReason = choice?.finish_reason ?? null;
+  const message = choice?.message;
+  const answer =
+    (message?.content ?? '') + (message?.tool_calls ? JSON.stringify(message.tool_calls) : '');
+  return { usage, answer };
+}
+
 function countedUsage(
   promptTokens: number,
   completion: { choices: Array<{ message: { content: string | null } }> },
@@ -559,21 +569,8 @@ function mirrorToShadow(
         },
         context.runtime,
       );
-      const usage =
-        outcome.completion.usage ??
-        countedUsage(served.classification.promptTokens, outcome.completion);
-      settleRecord(
-        record,
-        outcome,
-        target,
-        usage,
-        outcome.completion.usage ? 'upstream' : 'counted',
-      );
-      const message = outcome.completion.choices[0]?.message;
-      const answer =
-        (message?.content ?? '') + (message?.tool_calls ? JSON.stringify(message.tool_calls) : '');
+      const { answer } = settleCompletion(record, outcome, served.classification.promptTokens);
       record.status = 200;
-      record.finishReason = outcome.completion.choices[0]?.finish_reason ?? null;
       record.responseSha256 = sha256(answer);
       record.responseText = context.runtime.policy.log.captureBodies
         ? context.redactor.redactText(answer)
