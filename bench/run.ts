@@ -43,7 +43,7 @@ interface Settings {
   profile: boolean;
   jsonPath: string | null;
   quick: boolean;
-  /** Which parts to run: json (1k non-streaming), stream (1k streaming), steps (throughput). */
+  /** Parts to run: json (1k non-streaming), stream (1k streaming), steps (throughput), soak. */
   parts: Set<string>;
   /** False runs the gateway without its request log (experiments: what logging costs). */
   requestLog: boolean;
@@ -743,7 +743,7 @@ async function main(): Promise<void> {
     );
   }
 
-  if (settings.soak) {
+  if (settings.soak || settings.parts.has('soak')) {
     const soakResult = await soak(upstream.baseUrl, settings);
     output.push(
       `### RSS soak: ${settings.soakRequests} requests after ${settings.soakWarmupRequests} warm-up, gateway RSS sampled every second`,
