@@ -1,4 +1,4 @@
-import { access, readFile } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
@@ -10,6 +10,7 @@ import { formatFieldPath, locateYamlPath } from '../routing/policy/locate-yaml-p
 import { AUTO_MODEL } from '../routing/policy/normalize-policy.js';
 import { PolicyError } from '../routing/policy/policy-error.js';
 import type { Policy } from '../routing/policy/policy-types.js';
+import { readConfigText } from '../routing/policy/read-config-text.js';
 import { EvalConfigError, type EvalConfigIssue } from './eval-config-error.js';
 import type { Candidate, CheckSpec } from './eval-types.js';
 import { type GateSpec, GateSyntaxError, parseGate } from './gate.js';
@@ -195,27 +196,11 @@ export async function loadEvalConfig(
   path: string,
   options: LoadEvalConfigOptions = {},
 ): Promise<EvalConfig> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    const reason =
-      (error as NodeJS.ErrnoException).code === 'ENOENT'
-        ? 'file not found'
-        : (error as Error).message;
-    throw new EvalConfigError(
-      [
-        {
-          file: path,
-          line: 0,
-          column: 0,
-          field: '',
-          message: `cannot read eval config: ${reason}`,
-        },
-      ],
-      { cause: error },
-    );
-  }
+  const text = await readConfigText(
+    path,
+    'eval config',
+    (issue, cause) => new EvalConfigError([issue], { cause }),
+  );
   return parseEvalConfigText(text, path, options);
 }
 

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { type Document, LineCounter, parseDocument } from 'yaml';
 import { convertSeedPolicy, isSeedPolicy, seedPolicySchema } from './convert-seed-policy.js';
 import { describeZodIssues, type PolicyFieldIssue } from './describe-zod-issues.js';
@@ -7,27 +6,18 @@ import { normalizePolicy } from './normalize-policy.js';
 import { PolicyError, type PolicyIssue } from './policy-error.js';
 import { policyFieldNames, policyFileSchema } from './policy-schema.js';
 import type { Policy } from './policy-types.js';
+import { readConfigText } from './read-config-text.js';
 
 /** Read, validate and normalize a policy file (YAML or JSON). Throws PolicyError. */
 export async function loadPolicyFile(
   path: string,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<Policy> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    const reason =
-      (error as NodeJS.ErrnoException).code === 'ENOENT'
-        ? 'file not found'
-        : (error as Error).message;
-    throw new PolicyError(
-      [{ file: path, line: 0, column: 0, field: '', message: `cannot read policy: ${reason}` }],
-      {
-        cause: error,
-      },
-    );
-  }
+  const text = await readConfigText(
+    path,
+    'policy',
+    (issue, cause) => new PolicyError([issue], { cause }),
+  );
   return parsePolicyText(text, path, env);
 }
 
