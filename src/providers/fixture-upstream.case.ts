@@ -2,6 +2,9 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Agent, type Dispatcher } from 'undici';
+import type { ChatProvider } from './chat-provider.js';
+import type { ConformanceHarness, ConformanceScenario } from './provider-conformance.case.js';
 
 /**
  * Test helper: a loopback HTTP server (127.0.0.1, port 0) that replays recorded-style upstream
@@ -259,4 +262,28 @@ async function writeReply(response: ServerResponse, reply: FixtureReply): Promis
   if (reply.hang) return;
   if (reply.delayBeforeEndMs !== undefined) await sleep(reply.delayBeforeEndMs);
   if (!response.destroyed) response.end();
+}
+
+/**
+ * A conformance harness backed by a fixture upstream: each scenario gets its own path prefix,
+ * answered with `transcriptFor(scenario, stream)` (streams replayed one event at a time, 5 ms
+ * apart), and `createProvider` points a provider at that prefix over one shared pool.
+ */
+export async function startFixtureConformanceHarness(
+  transcriptFor: (scenario: ConformanceScenario, stream: boolean) => FixtureTranscript,
+  createProvider: (scenarioUrl: string, dispatcher: Dispatcher) => ChatProvider,
+): Promise<ConformanceHarness> {
+  const upstream = await startFixtureUpstream((request) => {
+    const scenario = request.path.split('/')[1] as ConformanceScenario;
+    const stream = (request.body as { stream?: boolean } | undefined)?.stream === true;
+    return replay(transcriptFor(scenario, stream), stream ? { split: 'events', delayMs: 5 } : {});
+  });
+  const dispatcher = new Agent({ connect: { timeout: 2_000 } });
+  return {
+    provider: (scenario) => createProvider(`${upstream.url}/${scenario}`, dispatcher),
+    close: async () => {
+      await dispatcher.destroy();
+      await upstream.close();
+    },
+  };
 }

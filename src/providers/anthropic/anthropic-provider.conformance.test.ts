@@ -1,9 +1,7 @@
-import { Agent } from 'undici';
 import {
   type FixtureTranscript,
   loadFixture,
-  replay,
-  startFixtureUpstream,
+  startFixtureConformanceHarness,
   withEventAt,
   withoutEvents,
 } from '../fixture-upstream.case.js';
@@ -37,24 +35,13 @@ function transcriptFor(scenario: ConformanceScenario, stream: boolean): FixtureT
   }
 }
 
-runProviderConformance('anthropic', async () => {
-  const upstream = await startFixtureUpstream((request) => {
-    const scenario = request.path.split('/')[1] as ConformanceScenario;
-    const stream = (request.body as { stream?: boolean } | undefined)?.stream === true;
-    return replay(transcriptFor(scenario, stream), stream ? { split: 'events', delayMs: 5 } : {});
-  });
-  const dispatcher = new Agent({ connect: { timeout: 2_000 } });
-  return {
-    provider: (scenario) =>
-      createAnthropicProvider({
-        baseUrl: `${upstream.url}/${scenario}`,
-        model: 'claude-sonnet-4-5',
-        apiKey: 'sk-ant-conformance-0123456789',
-        dispatcher,
-      }),
-    close: async () => {
-      await dispatcher.destroy();
-      await upstream.close();
-    },
-  };
-});
+runProviderConformance('anthropic', () =>
+  startFixtureConformanceHarness(transcriptFor, (scenarioUrl, dispatcher) =>
+    createAnthropicProvider({
+      baseUrl: scenarioUrl,
+      model: 'claude-sonnet-4-5',
+      apiKey: 'sk-ant-conformance-0123456789',
+      dispatcher,
+    }),
+  ),
+);

@@ -1,9 +1,7 @@
-import { Agent } from 'undici';
 import {
   type FixtureTranscript,
   loadFixture,
-  replay,
-  startFixtureUpstream,
+  startFixtureConformanceHarness,
   withEventAt,
   withoutEvents,
 } from '../fixture-upstream.case.js';
@@ -35,24 +33,13 @@ function transcriptFor(scenario: ConformanceScenario, stream: boolean): FixtureT
   }
 }
 
-runProviderConformance('openai-compatible', async () => {
-  const upstream = await startFixtureUpstream((request) => {
-    const scenario = request.path.split('/')[1] as ConformanceScenario;
-    const stream = (request.body as { stream?: boolean } | undefined)?.stream === true;
-    return replay(transcriptFor(scenario, stream), stream ? { split: 'events', delayMs: 5 } : {});
-  });
-  const dispatcher = new Agent({ connect: { timeout: 2_000 } });
-  return {
-    provider: (scenario) =>
-      createOpenAICompatibleProvider({
-        baseUrl: `${upstream.url}/${scenario}/v1`,
-        model: 'gpt-4o-mini',
-        apiKey: 'sk-conformance-0123456789',
-        dispatcher,
-      }),
-    close: async () => {
-      await dispatcher.destroy();
-      await upstream.close();
-    },
-  };
-});
+runProviderConformance('openai-compatible', () =>
+  startFixtureConformanceHarness(transcriptFor, (scenarioUrl, dispatcher) =>
+    createOpenAICompatibleProvider({
+      baseUrl: `${scenarioUrl}/v1`,
+      model: 'gpt-4o-mini',
+      apiKey: 'sk-conformance-0123456789',
+      dispatcher,
+    }),
+  ),
+);
