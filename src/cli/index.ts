@@ -9,6 +9,7 @@ import { serveCommand } from './serve-command.js';
 import { shadowReportCommand } from './shadow-command.js';
 import { simCommand } from './sim-command.js';
 import { type AdminCallOptions, canaryCommand, trafficCommand } from './traffic-command.js';
+import { uiCommand } from './ui-command.js';
 
 /** Build the `switchyard` command line. */
 export function createProgram(): Command {
@@ -23,7 +24,26 @@ export function createProgram(): Command {
     .option('-p, --port <port>', 'port (default: server.port from the policy)')
     .option('--host <host>', 'host (default: server.host from the policy)')
     .option('--no-watch', 'do not reload the policy when the file changes')
+    .option('--no-ui', 'do not serve the Workspace (/ui and /api)')
+    .option(
+      '--suite <file>',
+      'where the Workspace playground saves test cases',
+      'switchyard-suite.jsonl',
+    )
     .action(serveCommand);
+
+  program
+    .command('ui')
+    .description(
+      'open the Workspace on a stored database (runs and the request log), without a live gateway',
+    )
+    .option('--db <file>', 'SQLite file (default: log.path from the policy)')
+    .option('-c, --config <file>', 'policy whose log.path to read')
+    .option('-p, --port <port>', 'port', '4400')
+    .option('--host <host>', 'host', '127.0.0.1')
+    .option('--suite <file>', 'where saved test cases go', 'switchyard-suite.jsonl')
+    .option('--token-env <name>', 'require the token in this environment variable on /api')
+    .action(uiCommand);
 
   program
     .command('demo')

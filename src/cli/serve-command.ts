@@ -1,6 +1,7 @@
+import { resolve } from 'node:path';
 import { createGateway } from '../gateway/index.js';
 import { watchPolicy } from '../routing/policy/index.js';
-import { createSqliteLogStore } from '../store/index.js';
+import { createSqliteLogStore, createSqliteRunStore } from '../store/index.js';
 import { createLogger } from '../telemetry/index.js';
 import { loadCliPolicy } from './load-cli-policy.js';
 
@@ -10,6 +11,10 @@ export interface ServeOptions {
   port?: string;
   host?: string;
   watch?: boolean;
+  /** False with --no-ui: no /ui and no /api. */
+  ui?: boolean;
+  /** Where the Workspace playground saves test cases. */
+  suite?: string;
 }
 
 /**
@@ -21,10 +26,16 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
   const { policy, path: policyPath } = await loadCliPolicy(options.config);
   for (const note of policy.notes ?? []) logger.info({ policy: policyPath }, note);
   const store = policy.log.enabled ? createSqliteLogStore(policy.log.path) : null;
+  // Eval runs live in the log's database; the Workspace's run pages read them from there.
+  const runStore = store && options.ui !== false ? createSqliteRunStore(policy.log.path) : null;
   const gateway = createGateway({
     policy,
     store,
     logger,
+    workspace:
+      options.ui === false
+        ? false
+        : { runStore, suitePath: resolve(options.suite ?? 'switchyard-suite.jsonl') },
     loadPolicy: async () => (await loadCliPolicy(options.config)).policy,
   });
   const port = options.port === undefined ? policy.server.port : Number(options.port);
@@ -33,6 +44,7 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
     { url, policy: policyPath, log: policy.log.enabled ? policy.log.path : null },
     'switchyard gateway listening',
   );
+  if (options.ui !== false) logger.info({ url: `${url}/ui/` }, 'workspace ready');
 
   const watcher =
     options.watch === false
@@ -59,6 +71,7 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
     watcher?.close();
     await gateway.close();
     await store?.close();
+    await runStore?.close();
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));

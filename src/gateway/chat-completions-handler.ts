@@ -74,7 +74,7 @@ export async function handleChatCompletions(
   let servedText: string | null = null;
   try {
     const policy = context.runtime.policy;
-    checkApiKey(request.headers, policy.server.apiKeys);
+    checkApiKey(request.headers, policy.server.apiKeys, policy.server.adminToken);
     const body = await readJsonBody(request, policy.server.bodyLimitBytes);
     const chat = validateChatRequest(body);
     record.stream = chat.stream === true;
@@ -260,6 +260,7 @@ export async function handleChatCompletions(
     if (!target) record.overheadMs = record.latencyMs - sumAttempts(record);
     context.log?.record(record);
     context.metrics.observeRequest(record);
+    context.liveTraffic.observe(record);
   }
 }
 

@@ -14,10 +14,15 @@ export function presentedKey(headers: IncomingHttpHeaders): string | null {
 }
 
 /**
- * Throw unless the request carries one of `keys`. No keys configured means the gateway is open.
+ * Throw unless the request carries one of `keys`, or the admin token (so an operator's Workspace
+ * can use the playground with one credential). No keys configured means the gateway is open.
  * Comparison is constant-time so a key cannot be guessed byte by byte from response timing.
  */
-export function checkApiKey(headers: IncomingHttpHeaders, keys: readonly string[]): void {
+export function checkApiKey(
+  headers: IncomingHttpHeaders,
+  keys: readonly string[],
+  adminToken: string | null = null,
+): void {
   if (keys.length === 0) return;
   const key = presentedKey(headers);
   if (key === null) {
@@ -26,7 +31,10 @@ export function checkApiKey(headers: IncomingHttpHeaders, keys: readonly string[
       'This gateway requires an API key: send "Authorization: Bearer <key>".',
     );
   }
-  if (!keys.some((candidate) => safeEqual(candidate, key))) {
+  if (
+    !keys.some((candidate) => safeEqual(candidate, key)) &&
+    !(adminToken && safeEqual(adminToken, key))
+  ) {
     throw new SwitchyardError('invalid_api_key', 'The API key is not valid for this gateway.');
   }
 }

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { ChatRequest } from '../core/chat-types.js';
 import type { RouteRuntime } from '../routing/route-executor.js';
 import type { RoutingRuntime } from '../routing/routing-runtime.js';
-import type { GatewayMetrics, Redactor, RequestLog } from '../telemetry/index.js';
+import type { GatewayMetrics, LiveTraffic, Redactor, RequestLog } from '../telemetry/index.js';
 import type { TrafficControl } from './traffic-control.js';
 
 /** What request handlers share: the policy-derived runtime and the telemetry sinks. */
@@ -11,6 +11,8 @@ export interface GatewayContext {
   /** Null when logging is disabled in the policy. */
   log: RequestLog | null;
   metrics: GatewayMetrics;
+  /** Rolling per-route, per-target traffic for the Workspace's live page. */
+  liveTraffic: LiveTraffic;
   redactor: Redactor;
   logger: Logger;
   /** What the route executor runs against: the runtime, plus the gateway's per-target limits. */

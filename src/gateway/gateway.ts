@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { SwitchyardError } from '../core/switchyard-error.js';
+import type { RunStore } from '../eval/run-store.js';
 import { createIntentClassifier } from '../routing/classify/index.js';
 import type { Policy } from '../routing/policy/policy-types.js';
 import type { RouteRuntime } from '../routing/route-executor.js';
@@ -10,6 +11,7 @@ import { RoutingRuntime } from '../routing/routing-runtime.js';
 import type { SharedState } from '../state/index.js';
 import {
   createGatewayMetrics,
+  createLiveTraffic,
   createLogger,
   createRedactor,
   createRequestLog,
@@ -23,6 +25,13 @@ import { checkApiKey } from './check-api-key.js';
 import type { GatewayContext } from './gateway-context.js';
 import { sendError, toSwitchyardError } from './http-error.js';
 import { TrafficControl } from './traffic-control.js';
+import {
+  createSuiteWriter,
+  createUiAssetHandler,
+  createWorkspaceApi,
+  UI_PREFIX,
+  type WorkspaceApiHandler,
+} from './workspace-api/index.js';
 
 /** How to build a gateway. */
 export interface GatewayOptions {
@@ -38,6 +47,18 @@ export interface GatewayOptions {
   state?: SharedState;
   /** How often canary gates are judged; default 2 s. */
   canaryEvaluationMs?: number;
+  /** The Workspace (/ui and /api/*); on by default, reading the log store given above. */
+  workspace?: WorkspaceOptions | false;
+}
+
+/** What the Workspace serves besides live state and the request log. */
+export interface WorkspaceOptions {
+  /** Stored eval runs for the run pages; null leaves them out. */
+  runStore?: RunStore | null;
+  /** The suite file the playground saves test cases to; null turns saving off. */
+  suitePath?: string | null;
+  /** The built app; default the package's dist/ui. */
+  uiAssetsDir?: string;
 }
 
 /** A running (or ready to run) gateway. */
@@ -77,6 +98,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     runtime,
     log,
     metrics,
+    liveTraffic: createLiveTraffic(),
     redactor: createRedactor(options.policy.log.redactPatterns),
     logger,
     intentClassifier: buildClassifier(runtime),
@@ -125,6 +147,17 @@ export function createGateway(options: GatewayOptions): Gateway {
     await reload(policy);
   };
 
+  const workspace = options.workspace === false ? null : (options.workspace ?? {});
+  const workspaceApi: WorkspaceApiHandler | null = workspace
+    ? createWorkspaceApi({
+        logStore: options.store ?? null,
+        runStore: workspace.runStore ?? null,
+        suite: workspace.suitePath ? createSuiteWriter(workspace.suitePath) : null,
+        live: { context, traffic: context.liveTraffic },
+      })
+    : null;
+  const uiAssets = workspace ? createUiAssetHandler(workspace.uiAssetsDir) : null;
+
   const server = createServer({ keepAliveTimeout: 65_000 }, (request, response) => {
     route(request, response).catch((error: unknown) => {
       logger.error({ err: error }, 'request handler crashed');
@@ -150,7 +183,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     }
     if (path === '/v1/models') {
       if (method !== 'GET') return methodNotAllowed(response, method, path);
-      checkApiKey(request.headers, runtime.policy.server.apiKeys);
+      checkApiKey(request.headers, runtime.policy.server.apiKeys, runtime.policy.server.adminToken);
       return sendJson(response, 200, listModels(runtime.policy, arrivedAt));
     }
     if (path === '/healthz') return sendJson(response, 200, { status: 'ok' });
@@ -162,6 +195,13 @@ export function createGateway(options: GatewayOptions): Gateway {
     }
     if (path.startsWith('/admin/'))
       return handleAdmin(request, response, path, context, reloadFromSource);
+    if (workspaceApi && path.startsWith('/api/')) {
+      return workspaceApi(request, response, path, queryAt === -1 ? '' : url.slice(queryAt + 1));
+    }
+    if (uiAssets && (path === UI_PREFIX || path.startsWith(`${UI_PREFIX}/`))) {
+      if (method !== 'GET' && method !== 'HEAD') return methodNotAllowed(response, method, path);
+      return uiAssets(request, response);
+    }
     request.resume();
     sendError(response, new SwitchyardError('not_found', `No route for ${method} ${path}.`));
   }

@@ -61,6 +61,58 @@ export function describeLogStoreConformance(
       expect(ids(await collect(store, {}))).toEqual(['a', 'b1', 'b2', 'c']);
     });
 
+    it('pages newest first and continues with older records from the cursor', async () => {
+      await store.append([
+        makeRequestRecord({ id: 'a', ts: T0 }),
+        makeRequestRecord({ id: 'b1', ts: T0 + 1 }),
+        makeRequestRecord({ id: 'b2', ts: T0 + 1 }),
+        makeRequestRecord({ id: 'c', ts: T0 + 2 }),
+        makeRequestRecord({ id: 'd', ts: T0 + 3 }),
+      ]);
+      const first = await store.page({ limit: 2 });
+      expect(ids(first.records)).toEqual(['d', 'c']);
+      expect(first.next).not.toBeNull();
+      // The cursor falls between two records with the same ts: neither is lost or repeated.
+      const second = await store.page({ limit: 2, cursor: first.next });
+      expect(ids(second.records)).toEqual(['b2', 'b1']);
+      const third = await store.page({ limit: 2, cursor: second.next });
+      expect(ids(third.records)).toEqual(['a']);
+      expect(third.next).toBeNull();
+    });
+
+    it('pages with filters, and by ok or error status class', async () => {
+      await store.append([
+        makeRequestRecord({ id: 'ok1', ts: T0, route: 'chat', status: 200, userId: 'u1' }),
+        makeRequestRecord({ id: 'bad', ts: T0 + 1, route: 'chat', status: 502, userId: 'u1' }),
+        makeRequestRecord({ id: 'ok2', ts: T0 + 2, route: 'search', status: 200, userId: 'u2' }),
+        makeRequestRecord({ id: 'lim', ts: T0 + 3, route: 'chat', status: 429, userId: 'u2' }),
+      ]);
+      expect(ids((await store.page({ limit: 10, statusClass: 'error' })).records)).toEqual([
+        'lim',
+        'bad',
+      ]);
+      expect(ids((await store.page({ limit: 10, statusClass: 'ok' })).records)).toEqual([
+        'ok2',
+        'ok1',
+      ]);
+      expect(
+        ids((await store.page({ limit: 10, route: 'chat', userId: 'u1', since: T0 + 1 })).records),
+      ).toEqual(['bad']);
+    });
+
+    it('refuses a cursor it did not issue', async () => {
+      await expect(store.page({ limit: 5, cursor: 'not-a-cursor' })).rejects.toThrow(
+        /Not a valid log cursor/,
+      );
+    });
+
+    it('gets one record by id, or null', async () => {
+      const record = makeRequestRecord({ id: 'wanted', tags: ['x'] });
+      await store.append([makeRequestRecord({ id: 'other' }), record]);
+      expect(await store.get('wanted')).toEqual(record);
+      expect(await store.get('missing')).toBeNull();
+    });
+
     it('writes a batch all or nothing', async () => {
       const broken = makeRequestRecord({ id: 'broken', status: null as unknown as number });
       await expect(

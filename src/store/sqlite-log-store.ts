@@ -1,5 +1,5 @@
 import Database from 'libsql';
-import type { LogStore, RecordQuery } from '../telemetry/log-store.js';
+import { InvalidCursorError, type LogStore, type RecordQuery } from '../telemetry/log-store.js';
 import type { RequestRecord } from '../telemetry/request-record.js';
 import { startWalCheckpointer } from './wal-checkpointer.js';
 
@@ -114,6 +114,13 @@ interface RecordRow {
   record: string;
 }
 
+/** Cursors are `<ts>.<seq>` of the last row served: the keyset the next page continues below. */
+function parseCursor(cursor: string): { ts: number; seq: number } {
+  const match = /^(\d{1,16})\.(\d{1,16})$/.exec(cursor);
+  if (!match) throw new InvalidCursorError(cursor);
+  return { ts: Number(match[1]), seq: Number(match[2]) };
+}
+
 function buildWhere(query: RecordQuery): { clauses: string[]; parameters: unknown[] } {
   const clauses: string[] = [];
   const parameters: unknown[] = [];
@@ -137,6 +144,8 @@ function buildWhere(query: RecordQuery): { clauses: string[]; parameters: unknow
     clauses.push('status = ?');
     parameters.push(query.status);
   }
+  if (query.statusClass === 'ok') clauses.push('status < 400');
+  if (query.statusClass === 'error') clauses.push('status >= 400');
   if (query.userId !== undefined) {
     clauses.push('user_id = ?');
     parameters.push(query.userId);
@@ -244,6 +253,38 @@ export function createSqliteLogStore(path: string, options: SqliteLogStoreOption
         if (last === undefined || page.length < pageSize) return;
         after = { ts: last.ts, seq: last.seq };
       }
+    },
+
+    async page(query) {
+      assertOpen();
+      const { clauses, parameters } = buildWhere(query);
+      if (query.cursor) {
+        const { ts, seq } = parseCursor(query.cursor);
+        clauses.push('(ts < ? OR (ts = ? AND seq < ?))');
+        parameters.push(ts, ts, seq);
+      }
+      const limit = Math.max(1, Math.trunc(query.limit));
+      const where = clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '';
+      // One row past the page says whether an older page exists without a COUNT.
+      const rows = database
+        .prepare(
+          `SELECT seq, ts, record FROM request_records ${where} ORDER BY ts DESC, seq DESC LIMIT ${limit + 1}`,
+        )
+        .all(parameters) as RecordRow[];
+      const pageRows = rows.slice(0, limit);
+      const last = pageRows[pageRows.length - 1];
+      return {
+        records: pageRows.map((row) => JSON.parse(row.record) as RequestRecord),
+        next: rows.length > limit && last ? `${last.ts}.${last.seq}` : null,
+      };
+    },
+
+    async get(id) {
+      assertOpen();
+      const row = database.prepare('SELECT record FROM request_records WHERE id = ?').get([id]) as
+        | { record: string }
+        | undefined;
+      return row ? (JSON.parse(row.record) as RequestRecord) : null;
     },
 
     async prune(olderThan) {

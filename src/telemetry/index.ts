@@ -3,7 +3,13 @@
  * metrics, the logger, trace export and cost. Storage backends live in src/store.
  */
 export { computeCostUsd, type TokenPrices } from './cost.js';
-export type { LogStore, RecordQuery } from './log-store.js';
+export {
+  InvalidCursorError,
+  type LogStore,
+  type RecordPage,
+  type RecordPageQuery,
+  type RecordQuery,
+} from './log-store.js';
 export { createLogger, LOG_REDACT_PATHS, LOG_REDACTED, type LoggerOptions } from './logger.js';
 export {
   type BreakerStateName,
@@ -38,3 +44,9 @@ export {
   type TraceLine,
   toTraceLine,
 } from './trace-export.js';
+export {
+  createLiveTraffic,
+  type LiveTraffic,
+  type LiveTrafficOptions,
+  type LiveTrafficRow,
+} from './live-traffic.js';

@@ -8,8 +8,33 @@ export interface RecordQuery {
   route?: string;
   target?: string;
   status?: number;
+  /** `ok`: status below 400; `error`: 400 and above. Combines with `status`. */
+  statusClass?: 'ok' | 'error';
   userId?: string;
   limit?: number;
+}
+
+/** A page request for browsing the log newest first. */
+export interface RecordPageQuery extends RecordQuery {
+  /** Rows per page. */
+  limit: number;
+  /** The `next` of the previous page; absent for the newest page. */
+  cursor?: string | null;
+}
+
+/** One page of records, newest first. */
+export interface RecordPage {
+  records: RequestRecord[];
+  /** Opaque position to pass as `cursor` for the next (older) page; null on the last page. */
+  next: string | null;
+}
+
+/** A cursor that this store did not issue (or that is corrupt). */
+export class InvalidCursorError extends Error {
+  constructor(cursor: string) {
+    super(`Not a valid log cursor: "${cursor}". Pass the "next" value of a previous page.`);
+    this.name = 'InvalidCursorError';
+  }
 }
 
 /**
@@ -21,6 +46,10 @@ export interface LogStore {
   append(records: readonly RequestRecord[]): Promise<void>;
   /** Records matching the query, oldest first. */
   query(query: RecordQuery): AsyncIterable<RequestRecord>;
+  /** One page of matching records, newest first (the log browser). */
+  page(query: RecordPageQuery): Promise<RecordPage>;
+  /** The record with this id, or null. */
+  get(id: string): Promise<RequestRecord | null>;
   /** Delete records older than the cutoff (ms since epoch); returns how many. */
   prune(olderThan: number): Promise<number>;
   close(): Promise<void>;

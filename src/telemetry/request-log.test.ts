@@ -28,6 +28,12 @@ function createTestStore() {
       batches.push(ids);
     },
     async *query() {},
+    async page() {
+      return { records: [], next: null };
+    },
+    async get() {
+      return null;
+    },
     async prune(olderThan) {
       pruneCutoffs.push(olderThan);
       return 0;

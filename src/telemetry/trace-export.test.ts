@@ -13,6 +13,12 @@ function storeOf(records: RequestRecord[]) {
       queries.push(query);
       yield* records;
     },
+    async page() {
+      return { records, next: null };
+    },
+    async get(id) {
+      return records.find((record) => record.id === id) ?? null;
+    },
     async prune() {
       return 0;
     },

@@ -18,6 +18,7 @@ const ENTRY_FIELDS = [
   'expected',
   'context',
   'checks',
+  'note',
 ] as const;
 
 /**
