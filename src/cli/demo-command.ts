@@ -8,6 +8,7 @@ import { type EvalProgress, runEval } from '../eval/run-eval.js';
 import type { CandidateSummary, RunReport } from '../eval/run-report.js';
 import { readTrace } from '../eval/trace/index.js';
 import { createProgressReporter, SIMULATED_NOTICE, writeReports } from '../report/index.js';
+import { createSqliteRunStore } from '../store/index.js';
 
 /** Options of `switchyard demo` (strings, as commander passes them). */
 export interface DemoOptions {
@@ -32,6 +33,8 @@ export interface DemoResult {
   report: RunReport;
   paths: Record<string, string>;
   monthlyRequests: number | null;
+  /** The SQLite file the run was stored in (for `switchyard ui --db`). */
+  databasePath: string;
 }
 
 /**
@@ -45,6 +48,7 @@ export async function runDemo(options: RunDemoOptions): Promise<DemoResult> {
   config.load = { kind: 'replay', speed: options.speed ?? 1 };
   config.report = { dir: options.reportDir, formats: ['html', 'json'] };
   config.store = { enabled: false, path: null };
+  const databasePath = path.join(options.reportDir, 'demo.db');
   const trace = await readTrace(config.tracePath);
   if (options.limit !== undefined) trace.entries = trace.entries.slice(0, options.limit);
   // A slower replay takes longer: keep a minute of headroom past the last scheduled send.
@@ -53,7 +57,14 @@ export async function runDemo(options: RunDemoOptions): Promise<DemoResult> {
   config.maxDurationS = Math.max(config.maxDurationS, spanS / config.load.speed + 60);
   const report = await runEval(config, { trace, env: {}, onProgress: options.onProgress });
   const paths = await writeReports(report, config.report);
-  return { report, paths, monthlyRequests: config.monthlyRequests };
+  // Stored next to the report so `switchyard ui --db` can browse the run in the Workspace.
+  const runStore = createSqliteRunStore(databasePath);
+  try {
+    await runStore.save(report);
+  } finally {
+    await runStore.close();
+  }
+  return { report, paths, monthlyRequests: config.monthlyRequests, databasePath };
 }
 
 /** `switchyard demo`: run the before/after demo and print the table. */
@@ -85,7 +96,7 @@ export async function demoCommand(options: DemoOptions): Promise<void> {
   );
 
   let reporter: ReturnType<typeof createProgressReporter> | null = null;
-  const { report, paths, monthlyRequests } = await runDemo({
+  const { report, paths, monthlyRequests, databasePath } = await runDemo({
     speed,
     limit,
     reportDir,
@@ -112,6 +123,9 @@ export async function demoCommand(options: DemoOptions): Promise<void> {
     );
   }
   out.write(`HTML report: ${paths.html ?? '(not written)'}\n`);
+  out.write(
+    `Browse the run in the Workspace: npx switchyard ui --db ${path.relative(process.cwd(), databasePath) || databasePath}\n`,
+  );
   out.write(
     'Next: `switchyard eval examples/demo/eval.yaml` runs the same comparison with gates; edit it to try your own configs.\n',
   );
