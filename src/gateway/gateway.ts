@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { SwitchyardError } from '../core/switchyard-error.js';
 import type { RunStore } from '../eval/run-store.js';
@@ -24,6 +23,7 @@ import { handleChatCompletions } from './chat-completions-handler.js';
 import { checkApiKey } from './check-api-key.js';
 import type { GatewayContext } from './gateway-context.js';
 import { sendError, toSwitchyardError } from './http-error.js';
+import { listenServer } from './listen-server.js';
 import { TrafficControl } from './traffic-control.js';
 import {
   createSuiteWriter,
@@ -213,15 +213,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     reloadFromSource,
     async listen(port = options.policy.server.port, host = options.policy.server.host) {
       await trafficReady;
-      return new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => {
-          server.off('error', reject);
-          const address = server.address() as AddressInfo;
-          const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-          resolve({ url: `http://${shownHost}:${address.port}`, port: address.port });
-        });
-      });
+      return listenServer(server, port, host);
     },
     async close(graceMs = 5_000) {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

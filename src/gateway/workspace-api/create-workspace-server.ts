@@ -1,9 +1,9 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { SwitchyardError } from '../../core/switchyard-error.js';
 import type { RunStore } from '../../eval/run-store.js';
 import type { LogStore } from '../../telemetry/log-store.js';
 import { sendError } from '../http-error.js';
+import { listenServer } from '../listen-server.js';
 import { createSuiteWriter } from './append-suite-case.js';
 import { createWorkspaceApi } from './handle-workspace-api.js';
 import { createUiAssetHandler, UI_PREFIX } from './serve-ui-assets.js';
@@ -21,7 +21,7 @@ export interface WorkspaceServerOptions {
 /** A Workspace server without a gateway behind it. */
 export interface WorkspaceServer {
   readonly server: Server;
-  listen(port: number, host: string): Promise<{ url: string }>;
+  listen(port: number, host: string): Promise<{ url: string; port: number }>;
   close(): Promise<void>;
 }
 
@@ -64,15 +64,7 @@ export function createWorkspaceServer(options: WorkspaceServerOptions): Workspac
   return {
     server,
     listen(port, host) {
-      return new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => {
-          server.off('error', reject);
-          const address = server.address() as AddressInfo;
-          const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-          resolve({ url: `http://${shownHost}:${address.port}` });
-        });
-      });
+      return listenServer(server, port, host);
     },
     close() {
       return new Promise((resolve) => {

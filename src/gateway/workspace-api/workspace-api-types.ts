@@ -4,6 +4,8 @@
  * so the UI can import it without pulling server code into the bundle. docs/api.md documents
  * the same shapes for other clients.
  */
+import type { RunListing } from '../../eval/run-store.js';
+import type { LiveTrafficRow as TrafficWindowRow } from '../../telemetry/live-traffic.js';
 import type { AttemptRecord, RequestRecord } from '../../telemetry/request-record.js';
 
 /** `GET /api/info`: what this server is and which Workspace features it can serve. */
@@ -51,16 +53,7 @@ export interface WorkspaceTarget {
 
 /** `GET /api/runs`: stored eval runs, newest first. */
 export interface RunListResponse {
-  runs: Array<{
-    id: string;
-    name: string;
-    startedAt: string;
-    baseline: string;
-    candidates: string[];
-    passed: boolean;
-    simulated: boolean;
-    requests: number;
-  }>;
+  runs: RunListing[];
 }
 // `GET /api/runs/:id` answers with the stored RunReport itself (src/eval/run-report.ts).
 
@@ -103,7 +96,7 @@ export interface RequestSummary {
 
 /** `GET /api/requests/:id`: the whole stored record (bodies redacted as stored). */
 export type RequestDetail = RequestRecord;
-export type { AttemptRecord, RequestRecord };
+export type { AttemptRecord, RequestRecord, RunListing };
 
 /** `GET /api/live`: live traffic over a rolling window, plus the gateway's control state. */
 export interface LiveSnapshot {
@@ -129,19 +122,12 @@ export interface LiveSnapshot {
   budgets: LiveBudget[];
 }
 
-/** One route × served target over the window. */
-export interface LiveTrafficRow {
-  route: string;
-  /** `none` when no target answered (every attempt failed, or the request was rejected). */
-  target: string;
-  requests: number;
-  requestsPerSecond: number;
-  errorRate: number;
-  p50Ms: number | null;
-  p95Ms: number | null;
-  costPerMinuteUsd: number;
-  /** Requests per 5-second bucket, oldest first, covering the window (a sparkline). */
-  series: number[];
+/**
+ * One route × served target over the window: requests, req/s, error rate, p50/p95, cost per
+ * minute and `series` (requests per 5-second bucket, oldest first, for a sparkline). The target
+ * is `none` when no target answered (every attempt failed, or the request was rejected).
+ */
+export interface LiveTrafficRow extends TrafficWindowRow {
   simulated: boolean;
 }
 
