@@ -15,6 +15,7 @@ import {
 } from '../routing/route-executor.js';
 import { RouteFailedError } from '../routing/route-failed-error.js';
 import type { RoutingRuntime } from '../routing/routing-runtime.js';
+import { executeBufferedStream } from './verified-stream.js';
 
 /** A verifier's verdict on one answer. */
 export interface Verdict {
@@ -91,7 +92,9 @@ export async function verifyAnswer(
  * Verify a completed answer and, when it fails, seek another: `retry` runs the route again,
  * `fallback` runs it without the targets whose answers failed. Attempts of every try are kept, the
  * rejected ones marked `verifier_rejected`. When no answer passes, the request fails with
- * `verification_failed` rather than returning an answer known to be bad.
+ * `verification_failed` rather than returning an answer known to be bad. A streaming request's
+ * further answers are buffered streams too (see executeBufferedStream), so their attempts keep
+ * streaming timings and nothing reaches the client before a verdict.
  */
 export async function verifyOutcome(
   first: CompletionOutcome,
@@ -103,6 +106,7 @@ export async function verifyOutcome(
   let outcome = first;
   const attempts = [...first.attempts];
   let route = plan.route;
+  const execute = plan.request.stream === true ? executeBufferedStream : executeCompletion;
   for (let tries = 0; ; tries++) {
     const verdict = await verifyAnswer(
       answerText(outcome.completion),
@@ -125,7 +129,7 @@ export async function verifyOutcome(
         attempts,
       );
     }
-    outcome = await executeCompletion({ ...plan, route }, routeRuntime);
+    outcome = await execute({ ...plan, route }, routeRuntime);
     attempts.push(...outcome.attempts);
   }
 }

@@ -33,6 +33,7 @@ import { readJsonBody } from './read-json-body.js';
 import { SseWriter } from './sse-writer.js';
 import { baseRouteName, type CanaryArmChoice, type TrafficControl } from './traffic-control.js';
 import { validateChatRequest } from './validate-chat-request.js';
+import { executeBufferedStream, replayVerifiedStream } from './verified-stream.js';
 
 /** Per-request state that ends up in the request record. */
 interface Served {
@@ -157,7 +158,34 @@ export async function handleChatCompletions(
       promptTokens: classification.promptTokens,
       signal: clientGone.signal,
     };
-    if (chat.stream === true) {
+    if (chat.stream === true && route.verifier) {
+      // No unverified token may reach the client: buffer, verify, then replay (verified-stream.ts).
+      const buffered = await executeBufferedStream(plan, context.routeRuntime);
+      const outcome = await verifyOutcome(
+        buffered,
+        plan,
+        route.verifier,
+        context.runtime,
+        context.routeRuntime,
+      );
+      target = outcome.target;
+      record.ttftMs = performance.now() - startedAt;
+      const { usage, answer } = settleCompletion(record, outcome, classification.promptTokens);
+      record.overheadMs = overheadOf(outcome, startedAt);
+      servedCompletion = { ...outcome.completion, model: target.name, usage };
+      await replayVerifiedStream(
+        response,
+        servedCompletion,
+        { ...baseHeaders, ...servedHeaders(route, target, outcome, record.overheadMs) },
+        chat,
+      );
+      record.status = 200;
+      record.responseSha256 = sha256(answer);
+      record.responseText = context.runtime.policy.log.captureBodies
+        ? context.redactor.redactText(answer)
+        : null;
+      servedText = answer;
+    } else if (chat.stream === true) {
       const outcome = await executeStream(plan, context.routeRuntime);
       target = outcome.target;
       servedText = await writeStream(

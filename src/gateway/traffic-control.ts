@@ -36,6 +36,7 @@ import {
   type SharedState,
 } from '../state/index.js';
 import { createSqliteKvStore, type KvStore } from '../store/index.js';
+import { type CanaryJudges, createCanaryJudges } from './canary-judges.js';
 
 /** The kill-switch as stored and shown. */
 export interface KillSwitch {
@@ -97,6 +98,7 @@ export class TrafficControl {
   readonly #canaryRoutes = new Map<string, RouteConfig>();
   readonly #shadows = new Map<string, ShadowMirror>();
   readonly #checks = new Map<string, OnlineChecks>();
+  readonly #judges: CanaryJudges;
   #budgets: BudgetGuard | null = null;
   #rate: RateLimiter | null = null;
   #concurrency: ConcurrencyLimiter | null = null;
@@ -119,6 +121,11 @@ export class TrafficControl {
     this.state = state;
     this.#kv = kv;
     const registry = options.registry;
+    this.#judges = createCanaryJudges({
+      runtime: options.runtime,
+      registry,
+      logger: options.logger,
+    });
     const killGauge: Gauge = new Gauge({
       name: 'switchyard_kill_switch',
       help: '1 while the kill-switch sends all traffic to the safe route.',
@@ -384,6 +391,24 @@ export class TrafficControl {
         contractPass,
         quality,
       });
+      // A judge grades each arm's own answers: one the baseline rescued is not the candidate's.
+      const status = controller.status();
+      if (
+        ok &&
+        outcome.text !== null &&
+        outcome.target &&
+        (status === 'running' || status === 'paused')
+      ) {
+        const arm = outcome.arm;
+        this.#judges.submit({
+          route: controller.route,
+          arm,
+          target: outcome.target,
+          request: outcome.request,
+          answer: outcome.text,
+          onGrade: (grade) => controller.grade(arm, grade),
+        });
+      }
     }
     if (this.#budgets && outcome.target && outcome.costUsd > 0) {
       await this.#budgets
@@ -520,6 +545,7 @@ export class TrafficControl {
         [...this.#shadows].map(([route, mirror]) => [route, mirror.stats()]),
       ),
       online_checks: this.checkTally.snapshot(),
+      canary_judges: this.#judges.snapshot(),
     };
   }
 
@@ -528,6 +554,7 @@ export class TrafficControl {
     for (const timer of this.#timers) clearInterval(timer);
     await Promise.all([...this.#canaries.values()].map((controller) => controller.close()));
     await Promise.all([...this.#shadows.values()].map((mirror) => mirror.close()));
+    await this.#judges.close();
     await this.state.close();
   }
 
@@ -589,6 +616,7 @@ export class TrafficControl {
       await controller.load();
       this.#canaries.set(route.name, controller);
     }
+    await this.#judges.configure(policy);
     for (const [route, mirror] of [...this.#shadows]) {
       if (!policy.routes.get(route)?.shadow) {
         await mirror.close();

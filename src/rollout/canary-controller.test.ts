@@ -305,6 +305,28 @@ describe('createCanaryController', () => {
     expect(harness.controller.percentage()).toBe(25);
   });
 
+  it('judges quality gates on grades that arrive after their requests (a judge)', async () => {
+    const harness = setup({ minSamples: 10 }, ['quality_delta >= -0.1']);
+    await harness.controller.load();
+    for (let index = 0; index < 10; index += 1) {
+      harness.controller.observe('canary', healthy(index));
+      harness.controller.observe('baseline', healthy(index));
+    }
+    expect(await harness.controller.evaluate()).toMatchObject({
+      action: 'hold',
+      reason: 'gates-no-data',
+    });
+    harness.advance(1_000);
+    for (let index = 0; index < 10; index += 1) {
+      harness.controller.grade('canary', 0.25);
+      harness.controller.grade('baseline', 1);
+    }
+    const verdict = await harness.controller.evaluate();
+    expect(verdict).toMatchObject({ action: 'rollback', samples: { canary: 10, baseline: 10 } });
+    expect(verdict.gates[0]).toMatchObject({ status: 'fail', canary: 0.25, baseline: 1 });
+    expect(harness.controller.status()).toBe('rolled_back');
+  });
+
   it('rolls back a candidate that is not better by the seed’s accuracy delta', async () => {
     const harness = setup({}, ['latency<300', 'accuracy_delta>0.02']);
     await harness.controller.load();

@@ -145,6 +145,10 @@ export interface CanaryController {
   choose(stickyKey: string): CanaryArm;
   /** Record one finished request of an arm. */
   observe(arm: CanaryArm, sample: WindowSample): void;
+  /** Record a quality grade (0..1) that arrived after its request, e.g. from a judge. */
+  grade(arm: CanaryArm, quality: number): void;
+  /** Where the canary stands now (cheaper than snapshot()). */
+  status(): CanaryStatus;
   /** Judge the gates and promote, roll back or hold; call it on a timer. Never throws on store trouble. */
   evaluate(): Promise<CanaryVerdict>;
   /** Hold the current percentage: no promotions (a failing gate still rolls back). */
@@ -499,6 +503,14 @@ export function createCanaryController(options: CanaryControllerOptions): Canary
 
     observe(arm, sample) {
       windows[arm].record(sample);
+    },
+
+    grade(arm, quality) {
+      windows[arm].recordQuality(quality);
+    },
+
+    status() {
+      return current.status;
     },
 
     evaluate() {

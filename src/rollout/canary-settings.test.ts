@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { CanaryGateError } from './canary-gates.js';
-import { CANARY_DEFAULTS, resolveCanarySettings } from './canary-settings.js';
+import {
+  CANARY_DEFAULTS,
+  CANARY_JUDGE_DEFAULTS,
+  resolveCanarySettings,
+} from './canary-settings.js';
 
 describe('resolveCanarySettings', () => {
   it('loads the seed’s canary as it is', () => {
@@ -59,6 +63,50 @@ describe('resolveCanarySettings', () => {
   it('needs steps or a percentage', () => {
     expect(() => resolveCanarySettings({ target: 'b' })).toThrow(/needs steps or a percentage/);
     expect(() => resolveCanarySettings({ target: 'b', percentage: 0 })).toThrow(RangeError);
+  });
+
+  it('has no judge unless one is configured, and fills a judge’s defaults', () => {
+    expect(resolveCanarySettings({ target: 'b', percentage: 5 }).judge).toBeNull();
+    expect(
+      resolveCanarySettings({ target: 'b', percentage: 5, judge: { target: 'grader' } }).judge,
+    ).toEqual({
+      target: 'grader',
+      sampleRate: CANARY_JUDGE_DEFAULTS.sampleRate,
+      rubric: CANARY_JUDGE_DEFAULTS.rubric,
+      timeoutMs: CANARY_JUDGE_DEFAULTS.timeoutMs,
+      maxConcurrent: CANARY_JUDGE_DEFAULTS.maxConcurrent,
+    });
+    const judge = resolveCanarySettings({
+      target: 'b',
+      percentage: 5,
+      judge: {
+        target: 'grader',
+        sampleRate: 1,
+        rubric: 'Short.',
+        timeoutMs: 200,
+        maxConcurrent: 2,
+      },
+    }).judge;
+    expect(judge).toEqual({
+      target: 'grader',
+      sampleRate: 1,
+      rubric: 'Short.',
+      timeoutMs: 200,
+      maxConcurrent: 2,
+    });
+  });
+
+  it('refuses a judge whose sample rate or concurrency cannot work', () => {
+    expect(() =>
+      resolveCanarySettings({ target: 'b', percentage: 5, judge: { target: 'g', sampleRate: 2 } }),
+    ).toThrow(/sample rate 2/);
+    expect(() =>
+      resolveCanarySettings({
+        target: 'b',
+        percentage: 5,
+        judge: { target: 'g', maxConcurrent: 0 },
+      }),
+    ).toThrow(/max_concurrent/);
   });
 
   it('names the canary in gate errors', () => {

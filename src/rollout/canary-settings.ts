@@ -14,6 +14,30 @@ export interface CanarySettingsInput {
   /** The seed's name for gates; both lists are used when both are given. */
   criteria?: string[] | null;
   webhookUrl?: string | null;
+  /** A judge target grading a sample of both arms' answers for the quality gates. */
+  judge?: CanaryJudgeSettingsInput | null;
+}
+
+/** A canary's judge block as configured (normalised names). */
+export interface CanaryJudgeSettingsInput {
+  /** The target that grades answers. */
+  target: string;
+  /** Share of served answers graded, 0..1. */
+  sampleRate?: number | null;
+  /** What a good answer is; null for the built-in rubric. */
+  rubric?: string | null;
+  timeoutMs?: number | null;
+  /** Grading calls in flight at once per route; beyond, sampled answers are dropped. */
+  maxConcurrent?: number | null;
+}
+
+/** A canary judge with every default filled in. */
+export interface CanaryJudgeSettings {
+  target: string;
+  sampleRate: number;
+  rubric: string;
+  timeoutMs: number;
+  maxConcurrent: number;
 }
 
 /** Everything createCanaryController needs from configuration. */
@@ -25,6 +49,8 @@ export interface CanarySettings {
   windowMs: number;
   gates: CanaryGate[];
   webhookUrl: string | null;
+  /** Null when the canary has no judge. */
+  judge: CanaryJudgeSettings | null;
 }
 
 /** Defaults for what a canary block leaves out. */
@@ -32,6 +58,18 @@ export const CANARY_DEFAULTS = Object.freeze({
   intervalMs: 60_000,
   minSamples: 50,
   windowMs: 300_000,
+});
+
+/** Defaults for what a canary's judge block leaves out. */
+export const CANARY_JUDGE_DEFAULTS = Object.freeze({
+  sampleRate: 0.1,
+  timeoutMs: 5_000,
+  maxConcurrent: 4,
+  rubric: [
+    "The answer addresses the user's last message correctly, completely and directly.",
+    'It states nothing false or made up, follows any instructions in the conversation,',
+    'and does not refuse a reasonable request.',
+  ].join(' '),
 });
 
 /**
@@ -73,5 +111,24 @@ export function resolveCanarySettings(input: CanarySettingsInput): CanarySetting
     windowMs: input.windowMs ?? CANARY_DEFAULTS.windowMs,
     gates,
     webhookUrl: input.webhookUrl ?? null,
+    judge: input.judge ? resolveJudge(input.judge) : null,
   };
+}
+
+function resolveJudge(input: CanaryJudgeSettingsInput): CanaryJudgeSettings {
+  const judge = {
+    target: input.target,
+    sampleRate: input.sampleRate ?? CANARY_JUDGE_DEFAULTS.sampleRate,
+    rubric: input.rubric ?? CANARY_JUDGE_DEFAULTS.rubric,
+    timeoutMs: input.timeoutMs ?? CANARY_JUDGE_DEFAULTS.timeoutMs,
+    maxConcurrent: input.maxConcurrent ?? CANARY_JUDGE_DEFAULTS.maxConcurrent,
+  };
+  if (!(judge.sampleRate >= 0 && judge.sampleRate <= 1)) {
+    throw new RangeError(`canary judge sample rate ${judge.sampleRate} is not within 0..1`);
+  }
+  if (!(judge.timeoutMs > 0)) throw new RangeError('canary judge timeout must be above 0');
+  if (!Number.isInteger(judge.maxConcurrent) || judge.maxConcurrent < 1) {
+    throw new RangeError('canary judge max_concurrent must be an integer >= 1');
+  }
+  return judge;
 }

@@ -1,7 +1,7 @@
 /**
  * Safe rollout logic, free of HTTP and timers: sticky canary assignment, gates on rolling
  * windows, the canary controller (promote, roll back, pause, persisted in SharedState), online
- * checks on live answers, and a bounded shadow mirror. See docs/rollout.md.
+ * checks and judge grading on live answers, and a bounded shadow mirror. See docs/rollout.md.
  */
 export {
   assignsToCanary,
@@ -43,7 +43,20 @@ export {
   readCanaryMetric,
 } from './canary-gates.js';
 export {
+  CANARY_JUDGE_OUTCOMES,
+  type CanaryJudge,
+  type CanaryJudgeAsk,
+  type CanaryJudgeOptions,
+  type CanaryJudgeOutcome,
+  type CanaryJudgeSettled,
+  type CanaryJudgeStats,
+  createCanaryJudge,
+} from './canary-judge.js';
+export {
   CANARY_DEFAULTS,
+  CANARY_JUDGE_DEFAULTS,
+  type CanaryJudgeSettings,
+  type CanaryJudgeSettingsInput,
   type CanarySettings,
   type CanarySettingsInput,
   resolveCanarySettings,

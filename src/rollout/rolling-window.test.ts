@@ -124,6 +124,23 @@ describe('createRollingWindow', () => {
     expect(() => createRollingWindow({ windowMs: 1000, buckets: 2.5 })).toThrow(RangeError);
   });
 
+  it('counts a late grade toward quality only, in the bucket of its arrival, until it ages out', () => {
+    const time = clock();
+    const window = createRollingWindow({ windowMs: 10_000, now: time.now });
+    window.record({ ...OK, quality: 1 });
+    time.advance(4_000);
+    window.recordQuality(0.2);
+    window.recordQuality(Number.NaN);
+    expect(window.stats()).toMatchObject({ count: 1, qualityCount: 2 });
+    expect(window.stats().qualitySum).toBeCloseTo(1.2);
+    // The request (t=0) leaves the window before the grade that arrived at t=4 s.
+    time.advance(7_000);
+    expect(window.stats()).toMatchObject({ count: 0, qualityCount: 1, p95LatencyMs: null });
+    expect(window.stats().qualitySum).toBeCloseTo(0.2);
+    time.advance(4_000);
+    expect(window.stats()).toMatchObject({ qualityCount: 0, qualitySum: 0 });
+  });
+
   it('forgets everything on reset', () => {
     const window = createRollingWindow({ windowMs: 1000, now: clock().now });
     window.record(OK);

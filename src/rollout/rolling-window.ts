@@ -33,6 +33,11 @@ export interface WindowStats {
 /** A rolling window of samples with bounded memory. */
 export interface RollingWindow {
   record(sample: WindowSample): void;
+  /**
+   * A grade that arrives after its request was recorded (a judge's): it counts toward the
+   * quality mean in the bucket of its arrival, and not as a request.
+   */
+  recordQuality(quality: number): void;
   /** Aggregates of the samples still inside the window (older buckets aged out first). */
   stats(): WindowStats;
   /** Samples inside the window, without computing percentiles. */
@@ -162,13 +167,20 @@ export function createRollingWindow(options: RollingWindowOptions): RollingWindo
       bucket.histogram.recordValue(Math.min(HIGHEST_TRACKABLE_MS, Math.round(latencyMs)));
     },
 
+    recordQuality(quality) {
+      if (!Number.isFinite(quality)) return;
+      const bucket = bucketAt(advance());
+      bucket.qualityCount += 1;
+      bucket.qualitySum += quality;
+    },
+
     stats() {
       advance();
       const totals = emptyBucket();
       aggregate ??= buildHistogram();
       aggregate.reset();
       for (const bucket of buckets) {
-        if (bucket.count === 0) continue;
+        if (bucket.count === 0 && bucket.qualityCount === 0) continue;
         totals.count += bucket.count;
         totals.errors += bucket.errors;
         totals.costUsd += bucket.costUsd;

@@ -206,6 +206,12 @@ export function normalizePolicy(file: PolicyFile, context: NormalizeContext): No
         };
       }
       if (raw.canary) targetExists(raw.canary.target, [...at, 'canary', 'target'], 'canary target');
+      if (raw.canary?.judge)
+        targetExists(
+          raw.canary.judge.target,
+          [...at, 'canary', 'judge', 'target'],
+          'canary judge target',
+        );
       if (raw.shadow) targetExists(raw.shadow.target, [...at, 'shadow', 'target'], 'shadow target');
       if (raw.verifier?.kind === 'schema' && !raw.verifier.schema)
         issues.push({
@@ -411,6 +417,15 @@ function toCanary(raw: NonNullable<RawRoute['canary']>): CanaryConfig {
   if (raw.min_samples !== undefined) canary.minSamples = raw.min_samples;
   if (raw.window_s !== undefined) canary.windowMs = raw.window_s * 1000;
   if (raw.webhook_url !== undefined) canary.webhookUrl = raw.webhook_url;
+  if (raw.judge !== undefined) {
+    canary.judge = {
+      target: raw.judge.target,
+      sampleRate: raw.judge.sample_rate,
+      rubric: raw.judge.rubric ?? null,
+      timeoutMs: raw.judge.timeout_s * 1000,
+      maxConcurrent: raw.judge.max_concurrent,
+    };
+  }
   return canary;
 }
 

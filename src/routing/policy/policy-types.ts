@@ -182,7 +182,7 @@ export interface RouteConfig {
   verifier: VerifierConfig | null;
 }
 
-/** Check an answer before returning it (non-streaming requests). */
+/** Check an answer before returning it (streaming answers are buffered until it passes). */
 export interface VerifierConfig {
   kind: 'schema' | 'grounding';
   schema: Record<string, unknown> | null;
@@ -209,6 +209,19 @@ export interface CanaryConfig {
   /** The seed's name for gates, e.g. "latency<300", "accuracy_delta>0.02". */
   criteria: string[];
   webhookUrl?: string;
+  /** A judge grading a sample of both arms' answers; its grades feed the quality gates. */
+  judge?: CanaryJudgeConfig | null;
+}
+
+/** A canary's judge: a target asked to grade sampled answers, off the request path. */
+export interface CanaryJudgeConfig {
+  target: string;
+  /** Share of served answers graded, 0..1. */
+  sampleRate: number;
+  /** Null means the built-in rubric. */
+  rubric: string | null;
+  timeoutMs: number;
+  maxConcurrent: number;
 }
 
 /** Mirror a share of a route's requests to a candidate; answers recorded, never returned. */

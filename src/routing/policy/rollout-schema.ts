@@ -13,6 +13,28 @@ const envName = z
   .string()
   .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name');
 
+/** A judge target grading a sample of both canary arms' answers; its grades feed quality gates. */
+export const canaryJudgeSchema = z
+  .object({
+    target: z.string().min(1).describe('The target that grades answers (called at temperature 0).'),
+    sample_rate: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0.1)
+      .describe('Share of served answers graded, on both arms.'),
+    rubric: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('What a good answer is; defaults to a general correctness rubric.'),
+    timeout_s: seconds.default(5).describe('Per grading call; a timeout records no grade.'),
+    max_concurrent: positiveInt
+      .default(4)
+      .describe('Grading calls in flight per route; beyond, sampled answers are dropped.'),
+  })
+  .strict();
+
 /** A share of a route's traffic sent to a candidate, promoted or rolled back by gates. */
 export const canarySchema = z
   .object({
@@ -39,6 +61,9 @@ export const canarySchema = z
       .default([])
       .describe('The seed\'s name for gates, e.g. "latency<300", "accuracy_delta>0.02".'),
     webhook_url: z.url().optional().describe('Promotions and rollbacks are POSTed here.'),
+    judge: canaryJudgeSchema
+      .optional()
+      .describe('Grade a sample of both arms with a judge target for the quality gates.'),
   })
   .strict()
   .refine((canary) => canary.percentage !== undefined || canary.steps !== undefined, {
