@@ -170,7 +170,9 @@ describe('workspace API', () => {
       `/api/requests?limit=2&cursor=${encodeURIComponent(first.body.next ?? '')}`,
     );
     expect(second.body.requests.map((row) => row.userId)).toEqual(['bob', 'bob']);
-    expect(new Set([...first.body.requests, ...second.body.requests].map((row) => row.id)).size).toBe(4);
+    expect(
+      new Set([...first.body.requests, ...second.body.requests].map((row) => row.id)).size,
+    ).toBe(4);
 
     const id = bob.body.requests[0]?.id ?? '';
     const detail = await api<{ id: string; request: { messages: unknown[] }; attempts: unknown[] }>(
@@ -299,8 +301,8 @@ describe('workspace API', () => {
     // Encoded dot segments reach the server as written; they must not climb out of the app.
     writeFileSync(join(dir, 'secret.txt'), 'beside the app, not part of it');
     for (const climb of ['%2e%2e/secret.txt', '..%2fsecret.txt', '%2e%2e%2fsecret.txt']) {
-      const escape = await request(`${h.url}/ui/${climb}`);
-      expect(await escape.body.text(), climb).not.toContain('beside the app');
+      const climbed = await request(`${h.url}/ui/${climb}`);
+      expect(await climbed.body.text(), climb).not.toContain('beside the app');
     }
 
     await harness?.close();

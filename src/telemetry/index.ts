@@ -4,6 +4,12 @@
  */
 export { computeCostUsd, type TokenPrices } from './cost.js';
 export {
+  createLiveTraffic,
+  type LiveTraffic,
+  type LiveTrafficOptions,
+  type LiveTrafficRow,
+} from './live-traffic.js';
+export {
   InvalidCursorError,
   type LogStore,
   type RecordPage,
@@ -44,9 +50,3 @@ export {
   type TraceLine,
   toTraceLine,
 } from './trace-export.js';
-export {
-  createLiveTraffic,
-  type LiveTraffic,
-  type LiveTrafficOptions,
-  type LiveTrafficRow,
-} from './live-traffic.js';
