@@ -22,9 +22,7 @@ export async function buildLiveSnapshot(
       ...row,
       simulated: policy.targets.get(row.target)?.provider === 'sim',
     })),
-    breakers: context.runtime.breakers
-      .snapshot()
-      .map((entry) => ({ target: entry.target, state: entry.state })),
+    breakers: breakerStates(context),
     killSwitch: control?.killSwitch() ?? null,
     safeRoute: policy.safeRoute ?? policy.defaultRoute,
     canaries: (control?.canaryList() ?? []).map((controller): LiveCanary => {
@@ -81,4 +79,18 @@ export async function buildLiveSnapshot(
       downgradeRoute: budget.downgradeRoute,
     })),
   };
+}
+
+/**
+ * Every target's breaker. The registry creates a breaker on a target's first call, so a target
+ * never called yet (a fallback, the safe route's) is listed as closed, which is what it is.
+ */
+function breakerStates(context: GatewayContext): LiveSnapshot['breakers'] {
+  const states = new Map(
+    context.runtime.breakers.snapshot().map((entry) => [entry.target, entry.state] as const),
+  );
+  return [...context.runtime.policy.targets.keys()].map((target) => ({
+    target,
+    state: states.get(target) ?? 'closed',
+  }));
 }
