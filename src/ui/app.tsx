@@ -5,7 +5,7 @@ import { api } from './api/api-client.js';
 import { useApi } from './api/use-api.js';
 import { useAuth } from './api/use-auth.js';
 import { WorkspaceInfoContext } from './api/workspace-info-context.js';
-import { ApiView, EmptyState } from './components/data-state.js';
+import { ApiView } from './components/data-state.js';
 import { TokenForm } from './components/token-form.js';
 import { LivePage } from './pages/live-page.js';
 import { PlaygroundPage } from './pages/playground-page.js';
@@ -77,13 +77,17 @@ function AppHeader({ info }: { info: WorkspaceInfo | null }) {
 }
 
 function NotFoundPage() {
+  // A page of its own, so it has a level-one heading like every other page.
   return (
-    <EmptyState title="No such page">
+    <section class="state state-empty" aria-labelledby="not-found-heading">
+      <h1 id="not-found-heading" class="state-title">
+        No such page
+      </h1>
       <p>
         The Workspace has no page at this address. Try the <Link href="/runs">runs</Link> or the{' '}
         <Link href="/requests">request log</Link>.
       </p>
-    </EmptyState>
+    </section>
   );
 }
 

@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
@@ -83,4 +84,48 @@ export async function horizontalOverflow(page: Page): Promise<number> {
       'document.documentElement.scrollWidth - document.documentElement.clientWidth',
     ),
   );
+}
+
+const AXE_PATH = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+/** One axe-core rule a page breaks, with up to five of the offending elements' selectors. */
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: string[];
+}
+
+/**
+ * Injects axe-core (from node_modules, no network) into the page as it is now and returns the
+ * violations of impact `serious` or `critical`. Inject again after every navigation that loads
+ * a new document.
+ */
+export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
+  await page.addScriptTag({ path: AXE_PATH });
+  // A string, because the test runner's types have no DOM (and no `axe` global).
+  const violations = (await page.evaluate(`
+    axe.run(document, { resultTypes: ['violations'] }).then((result) =>
+      result.violations.map((violation) => ({
+        id: violation.id,
+        impact: violation.impact,
+        help: violation.help,
+        nodes: violation.nodes.slice(0, 5).map((node) => node.target.join(' ')),
+      })),
+    )
+  `)) as AxeViolation[];
+  return violations.filter(
+    (violation) => violation.impact === 'serious' || violation.impact === 'critical',
+  );
+}
+
+/** Violations as a readable failure message: rule, impact, help text and where. */
+export function describeViolations(where: string, violations: AxeViolation[]): string {
+  return [
+    `${where}: ${violations.length} serious or critical axe violation(s)`,
+    ...violations.map(
+      (violation) =>
+        `- [${violation.impact}] ${violation.id}: ${violation.help} at ${violation.nodes.join(', ')}`,
+    ),
+  ].join('\n');
 }

@@ -15,6 +15,8 @@ const UI_DIST = join(ROOT, 'dist', 'ui');
 const UI_CONFIG = join(ROOT, 'src', 'ui', 'vite.config.ts');
 /** Everything that ends up in the bundle: the app and the report code it imports. */
 const SOURCE_DIRS = [join(ROOT, 'src', 'ui'), join(ROOT, 'src', 'report')];
+/** Single files from elsewhere that the bundle imports at runtime (not just their types). */
+const SOURCE_FILES = [join(ROOT, 'src', 'eval', 'trace', 'validate-trace-request.ts')];
 const LOCK_DIR = join(ROOT, 'dist', '.ui-build.lock');
 /** A lock older than this was left by a crashed worker. */
 const STALE_LOCK_MS = 120_000;
@@ -22,6 +24,9 @@ const WAIT_LIMIT_MS = 90_000;
 
 function newestSourceMtime(): number {
   let newest = 0;
+  for (const file of SOURCE_FILES) {
+    newest = Math.max(newest, statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? 0);
+  }
   const stack = [...SOURCE_DIRS];
   // Bounded walk: the source tree is small; the cap only guards against a symlink loop.
   for (let visited = 0; stack.length > 0 && visited < 10_000; visited += 1) {

@@ -71,6 +71,11 @@ describe('offline Workspace', () => {
       expect(new URL(page.url()).pathname).toBe(path);
     }
     await saveScreenshot(page, 'offline-request-log');
+
+    // A stored run's diff offers no "Open in playground": there is no playground offline.
+    await page.goto(`${url}/ui/runs/${encodeURIComponent(report.id)}`);
+    await page.locator('li.diff-row').first().waitFor();
+    expect(await page.getByRole('link', { name: /Open in playground/ }).count()).toBe(0);
     expect(errors).toEqual([]);
   });
 });

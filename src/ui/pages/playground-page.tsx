@@ -11,10 +11,18 @@ import { streamChat } from '../api/stream-chat.js';
 import { useWorkspaceInfo } from '../api/workspace-info-context.js';
 import { LoadingState } from '../components/data-state.js';
 import { FeatureUnavailable } from '../components/feature-unavailable.js';
+import { LoggedChatPicker } from '../components/logged-chat-picker.js';
 import { SimulatedBadge } from '../components/simulated-badge.js';
+import { TraceFilePicker } from '../components/trace-file-picker.js';
 import { answerCost, isSimulatedAnswer } from '../logic/answer-cost.js';
 import { type AnswerState, createAnswer } from '../logic/answer-stream.js';
-import { type ChatMessage, chatFromRecord, messageText } from '../logic/replay-chat.js';
+import { promptFromSearch } from '../logic/playground-link.js';
+import {
+  type ChatMessage,
+  chatFromRecord,
+  messageText,
+  type ReplayedChat,
+} from '../logic/replay-chat.js';
 
 /** The playground compares at least this many and at most this many models. */
 const MIN_MODELS = 2;
@@ -259,16 +267,25 @@ function ReplayLoader({
   return <LoadingState label={`Loading the chat of request ${requestId}…`} />;
 }
 
+function earlier(history: ChatMessage[]): string {
+  if (history.length === 0) return '';
+  return ` with ${history.length} earlier message${history.length === 1 ? '' : 's'}`;
+}
+
 /** Side-by-side streamed answers from 2 to 4 models, with metrics, and saving as a test case. */
 export function PlaygroundPage() {
   const info = useWorkspaceInfo();
   const search = useSearch();
   const replayId = new URLSearchParams(search).get('replay');
-  const [replayState, setReplayState] = useState<{ id: string; problem: string | null } | null>(
-    null,
+  const [replayedId, setReplayedId] = useState<string | null>(null);
+  // A prompt handed over by URL (a run's diff row) fills the prompt once, when the page opens.
+  const [linked] = useState(() => promptFromSearch(search));
+  const [notice, setNotice] = useState<{ text: string; problem: boolean } | null>(() =>
+    linked === null ? null : { text: `Prompt from ${linked.source}.`, problem: false },
   );
   const [history, setHistory] = useState<ChatMessage[]>([]);
-  const [prompt, setPrompt] = useState('');
+  const [prompt, setPrompt] = useState(() => linked?.prompt ?? '');
+  const promptField = useRef<HTMLTextAreaElement>(null);
   const [selected, setSelected] = useState<string[]>(() => defaultSelection(info));
   const [answers, setAnswers] = useState<AnswerState[]>([]);
   const [sentMessages, setSentMessages] = useState<ChatMessage[]>([]);
@@ -296,18 +313,32 @@ export function PlaygroundPage() {
     );
   }
 
-  if (replayId !== null && replayState?.id !== replayId) {
+  if (replayId !== null && replayedId !== replayId) {
     return (
       <ReplayLoader
         requestId={replayId}
         onLoaded={(loadedHistory, loadedPrompt, problem) => {
           setHistory(loadedHistory);
           setPrompt(loadedPrompt);
-          setReplayState({ id: replayId, problem });
+          setReplayedId(replayId);
+          setNotice(
+            problem === null
+              ? { text: `Replaying request ${replayId}${earlier(loadedHistory)}.`, problem: false }
+              : { text: problem, problem: true },
+          );
         }}
       />
     );
   }
+
+  // A chat picked from the log or a trace replaces the chat; focus moves to its prompt.
+  const loadChat = (chat: ReplayedChat, source: string) => {
+    setHistory(chat.history);
+    setPrompt(chat.prompt);
+    setFormError(null);
+    setNotice({ text: `Loaded ${source}${earlier(chat.history)}.`, problem: false });
+    promptField.current?.focus();
+  };
 
   const isRunning = answers.some(
     (answer) => answer.status === 'waiting' || answer.status === 'streaming',
@@ -364,12 +395,24 @@ export function PlaygroundPage() {
         Send one prompt to {MIN_MODELS} to {MAX_MODELS} models through this gateway and compare the
         answers as they stream, with latency, time to first token, tokens and cost.
       </p>
-      {replayState !== null && (
-        <p class={`notice ${replayState.problem === null ? 'notice-info' : 'notice-bad'}`}>
-          {replayState.problem ??
-            `Replaying request ${replayState.id}${history.length > 0 ? ` with ${history.length} earlier message${history.length === 1 ? '' : 's'}` : ''}.`}
-        </p>
-      )}
+      <section class="prompt-sources" aria-labelledby="prompt-sources-heading">
+        <h2 id="prompt-sources-heading">Start from an earlier chat</h2>
+        <p class="hint">Optional: pick a logged chat or a trace entry, or type a prompt below.</p>
+        <div class="pickers">
+          <LoggedChatPicker onPick={loadChat} />
+          <TraceFilePicker onPick={loadChat} />
+        </div>
+      </section>
+      <div role="status" aria-live="polite">
+        {notice !== null && (
+          <p
+            class={`notice ${notice.problem ? 'notice-bad' : 'notice-info'}`}
+            data-testid="chat-source"
+          >
+            {notice.text}
+          </p>
+        )}
+      </div>
       <form class="playground-form form-stack" onSubmit={send} aria-label="Compare models">
         {history.length > 0 && (
           <details class="history">
@@ -391,6 +434,7 @@ export function PlaygroundPage() {
           <label for="prompt">Prompt</label>
           <textarea
             id="prompt"
+            ref={promptField}
             name="prompt"
             rows={4}
             value={prompt}

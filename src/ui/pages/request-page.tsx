@@ -194,7 +194,7 @@ function RequestView({ record, info }: { record: RequestDetail; info: WorkspaceI
         <h2 id="attempts-heading">Attempts</h2>
         <Waterfall record={record} />
         {record.attempts.length > 0 && (
-          <ScrollTable label="Attempts">
+          <ScrollTable label="Attempt details">
             <table>
               <thead>
                 <tr>

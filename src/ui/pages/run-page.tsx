@@ -36,6 +36,7 @@ import {
   NO_DIFF_FILTER,
 } from '../logic/diff-filter.js';
 import { formatTimestamp } from '../logic/format-timestamp.js';
+import { playgroundLinkForPrompt } from '../logic/playground-link.js';
 
 /** Diff rows rendered at first; more on request, so a 10,000-row run stays responsive. */
 const DIFF_PAGE = 50;
@@ -117,6 +118,9 @@ function DiffText({ text }: { text: string | null }) {
 }
 
 function DiffView({ report }: { report: RunReport }) {
+  const info = useWorkspaceInfo();
+  // Only a live gateway has a playground to open a prompt in.
+  const canOpen = info.mode === 'gateway' && info.features.playground;
   const [filter, setFilter] = useState<DiffFilter>(NO_DIFF_FILTER);
   const [shown, setShown] = useState(DIFF_PAGE);
   if (report.diff.length === 0) {
@@ -219,6 +223,21 @@ function DiffView({ report }: { report: RunReport }) {
                 <div>
                   <h3 class="diff-label">Prompt</h3>
                   <DiffText text={row.prompt} />
+                  {canOpen && (
+                    <Link
+                      class="diff-action"
+                      href={playgroundLinkForPrompt(row.prompt, {
+                        run: report.name,
+                        entry: row.entryId,
+                      })}
+                    >
+                      Open in playground
+                      <span class="visually-hidden">
+                        {' '}
+                        (entry {row.entryId}, candidate {row.candidate})
+                      </span>
+                    </Link>
+                  )}
                 </div>
                 <div>
                   <h3 class="diff-label">Baseline ({report.baseline})</h3>
