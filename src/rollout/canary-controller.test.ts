@@ -478,6 +478,17 @@ describe('createCanaryController', () => {
     expect(harness.controller.percentage()).toBe(0);
   });
 
+  it('keeps the verdict that ended a canary, gate values included, for operators to read', async () => {
+    const harness = setup({ minSamples: 100 });
+    feed(harness.controller, 'baseline', 500, healthy(0));
+    feed(harness.controller, 'canary', 100, degraded(1));
+    const rollback = await harness.controller.evaluate();
+    expect(rollback.action).toBe('rollback');
+    expect(rollback.gates.length).toBeGreaterThan(0);
+    await harness.controller.evaluate();
+    expect(harness.controller.snapshot().lastVerdict).toEqual(rollback);
+  });
+
   it('rolls back locally and reports it when the store cannot be written', async () => {
     const harness = setup();
     const broken: SharedState = Object.create(harness.state);

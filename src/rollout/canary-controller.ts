@@ -437,7 +437,17 @@ export function createCanaryController(options: CanaryControllerOptions): Canary
     const baselineStats = windows.baseline.stats();
     const counts = { canary: canaryStats.count, baseline: baselineStats.count };
     if (current.status === 'promoted' || current.status === 'rolled_back') {
-      return verdict('none', 'inactive', `canary is ${current.status}`, [], counts);
+      // Not kept as lastVerdict: a finished canary shows the verdict (and gate values) that ended it.
+      return {
+        action: 'none',
+        reason: 'inactive',
+        detail: `canary is ${current.status}`,
+        status: current.status,
+        percentage: effectivePercentage(current),
+        samples: counts,
+        gates: [],
+        at,
+      };
     }
     if (counts.canary < minSamples || counts.baseline < minSamples) {
       passingSince = at;
