@@ -42,7 +42,9 @@ export async function launchBrowser(
   const context = await browser.newContext({
     viewport: { width: options.width ?? 1280, height: options.height ?? 900 },
   });
-  context.setDefaultTimeout(5_000);
+  // Generous: CI runs these next to the rest of the suite on two cores; a wait only takes this
+  // long when something is wrong.
+  context.setDefaultTimeout(15_000);
   context.setDefaultNavigationTimeout(10_000);
   const page = await context.newPage();
   return {

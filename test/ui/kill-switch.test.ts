@@ -64,7 +64,7 @@ describe('kill-switch', () => {
     await page.getByRole('button', { name: 'Use this key' }).click();
     await page.getByRole('heading', { level: 1, name: 'Live' }).waitFor();
     const state = page.getByTestId('kill-state');
-    await expect.poll(() => state.textContent(), { timeout: 4000 }).toMatch(/^Off\./);
+    await expect.poll(() => state.textContent(), { timeout: 10_000 }).toMatch(/^Off\./);
     // The request sent above shows in the traffic table.
     await page
       .getByRole('region', { name: 'Traffic per route and target' })
@@ -79,7 +79,7 @@ describe('kill-switch', () => {
     await saveScreenshot(page, 'kill-switch-dialog');
     await dialog.getByRole('button', { name: 'Kill traffic' }).click();
     await expect
-      .poll(() => dialog.getByRole('alert').textContent(), { timeout: 3000 })
+      .poll(() => dialog.getByRole('alert').textContent(), { timeout: 10_000 })
       .toMatch(/not valid/);
     expect(await ask()).toEqual({ target: 'main', route: 'primary' });
 
@@ -91,7 +91,7 @@ describe('kill-switch', () => {
     );
     expect(await dialog.isVisible()).toBe(false);
     await expect
-      .poll(() => state.textContent(), { timeout: 4000 })
+      .poll(() => state.textContent(), { timeout: 10_000 })
       .toMatch(/^ON since .*incident 42.*route safe/);
     expect(await ask()).toEqual({ target: 'safe', route: 'safe' });
     await saveScreenshot(page, 'kill-switch-on');
@@ -101,9 +101,9 @@ describe('kill-switch', () => {
     await lift.getByLabel('Admin token').fill(ADMIN_TOKEN);
     await lift.getByRole('button', { name: 'Lift kill-switch' }).click();
     await expect
-      .poll(() => page.getByTestId('kill-result').textContent(), { timeout: 3000 })
+      .poll(() => page.getByTestId('kill-result').textContent(), { timeout: 10_000 })
       .toMatch(/lifted/);
-    await expect.poll(() => state.textContent(), { timeout: 4000 }).toMatch(/^Off\./);
+    await expect.poll(() => state.textContent(), { timeout: 10_000 }).toMatch(/^Off\./);
     expect(await ask()).toEqual({ target: 'main', route: 'primary' });
     expect(errors.filter((error) => !error.includes('401'))).toEqual([]);
   });

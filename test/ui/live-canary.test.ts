@@ -144,7 +144,7 @@ describe('live canary', () => {
     });
     expect(aborted.status).toBe(200);
     await expect
-      .poll(() => card.getByRole('heading').first().textContent(), { timeout: 5000 })
+      .poll(() => card.getByRole('heading').first().textContent(), { timeout: 10_000 })
       .toBe('Route chat: cand rolled_back');
     expect(await progress.getAttribute('value')).toBe('0');
     // Newest first: the rollback above the start.

@@ -183,11 +183,11 @@ describe('playground prompt pickers', () => {
     expect(await items.first().textContent()).toContain('I want my money back for order 991');
 
     await picker.getByLabel('Filter entries').fill('vip');
-    await expect.poll(() => items.count(), { timeout: 2000 }).toBe(1);
+    await expect.poll(() => items.count(), { timeout: 10_000 }).toBe(1);
     await picker.getByLabel('Filter entries').fill('no such words');
     await picker.getByText('No entry matches').waitFor();
     await picker.getByLabel('Filter entries').fill('');
-    await expect.poll(() => items.count(), { timeout: 2000 }).toBe(3);
+    await expect.poll(() => items.count(), { timeout: 10_000 }).toBe(3);
 
     const violations = await seriousViolations(page);
     expect(violations, describeViolations('playground with a trace', violations)).toEqual([]);

@@ -90,26 +90,26 @@ describe('request log browser', () => {
     const { page } = session;
     const errors = collectPageErrors(page);
     await page.goto(`${harness.url}/ui/requests`);
-    await expect.poll(() => rows().count(), { timeout: 4000 }).toBe(SENT.length);
+    await expect.poll(() => rows().count(), { timeout: 10_000 }).toBe(SENT.length);
     expect(await column('user')).toEqual(SENT.map(([user]) => user).reverse());
 
     await applyFilters({ Route: 'code' });
-    await expect.poll(() => page.url(), { timeout: 3000 }).toContain('route=code');
-    await expect.poll(() => column('user'), { timeout: 4000 }).toEqual(['bob']);
+    await expect.poll(() => page.url(), { timeout: 10_000 }).toContain('route=code');
+    await expect.poll(() => column('user'), { timeout: 10_000 }).toEqual(['bob']);
 
     await applyFilters({ User: 'alice' });
     await expect
-      .poll(() => column('route'), { timeout: 4000 })
+      .poll(() => column('route'), { timeout: 10_000 })
       .toEqual(['failing', 'chat', 'chat']);
 
     await applyFilters({ Status: 'error' });
-    await expect.poll(() => column('user'), { timeout: 4000 }).toEqual(['alice', 'carol']);
+    await expect.poll(() => column('user'), { timeout: 10_000 }).toEqual(['alice', 'carol']);
     for (const status of await rows().locator('.status-chip').allTextContents()) {
       expect(Number(status)).toBeGreaterThanOrEqual(400);
     }
 
     await applyFilters({ User: 'alice', Status: 'ok' });
-    await expect.poll(() => column('route'), { timeout: 4000 }).toEqual(['chat', 'chat']);
+    await expect.poll(() => column('route'), { timeout: 10_000 }).toEqual(['chat', 'chat']);
     expect(new URL(page.url()).searchParams.get('status')).toBe('ok');
 
     await applyFilters({ Status: '42' });
@@ -122,11 +122,11 @@ describe('request log browser', () => {
 
     // Paging: two per page, then older pages appended in order.
     await page.goto(`${harness.url}/ui/requests?limit=2`);
-    await expect.poll(() => rows().count(), { timeout: 4000 }).toBe(2);
+    await expect.poll(() => rows().count(), { timeout: 10_000 }).toBe(2);
     await page.getByRole('button', { name: 'Load older requests' }).click();
-    await expect.poll(() => rows().count(), { timeout: 4000 }).toBe(4);
+    await expect.poll(() => rows().count(), { timeout: 10_000 }).toBe(4);
     await page.getByRole('button', { name: 'Load older requests' }).click();
-    await expect.poll(() => rows().count(), { timeout: 4000 }).toBe(5);
+    await expect.poll(() => rows().count(), { timeout: 10_000 }).toBe(5);
     expect(await column('user')).toEqual(SENT.map(([user]) => user).reverse());
     expect(await page.getByRole('button', { name: 'Load older requests' }).count()).toBe(0);
     await saveScreenshot(page, 'request-log');
@@ -167,7 +167,7 @@ describe('request log browser', () => {
         if (path === '/ui/requests')
           await expect
             .poll(() => narrow.page.locator('table.request-table tbody tr').count(), {
-              timeout: 4000,
+              timeout: 10_000,
             })
             .toBe(SENT.length);
         const overflow = await horizontalOverflow(narrow.page);

@@ -133,7 +133,7 @@ describe('run pages', () => {
     expect(codeRows.length).toBeGreaterThan(0);
     expect(codeRows.length).toBeLessThan(run.diff.length);
     await page.getByLabel('Slice', { exact: true }).selectOption('intent:code');
-    await expect.poll(() => rows.count(), { timeout: 3000 }).toBe(codeRows.length);
+    await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(codeRows.length);
     expect(
       (
         await rows.evaluateAll((items) => items.map((item) => item.getAttribute('data-entry')))
@@ -142,12 +142,12 @@ describe('run pages', () => {
     const neverCheck = run.diff[0]?.failedChecks[0] ?? '';
     expect(neverCheck).toMatch(/^never/);
     await page.getByLabel('Failed check', { exact: true }).selectOption('none');
-    await expect.poll(() => rows.count(), { timeout: 3000 }).toBe(0);
+    await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(0);
     expect(await page.getByText('No diff rows match these filters.').count()).toBe(1);
     await page.getByLabel('Failed check', { exact: true }).selectOption(neverCheck);
-    await expect.poll(() => rows.count(), { timeout: 3000 }).toBe(codeRows.length);
+    await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(codeRows.length);
     await page.getByRole('button', { name: 'Clear filters' }).click();
-    await expect.poll(() => rows.count(), { timeout: 3000 }).toBe(run.diff.length);
+    await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(run.diff.length);
 
     await saveScreenshot(page, 'run-page');
     expect(errors).toEqual([]);

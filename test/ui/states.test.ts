@@ -165,10 +165,10 @@ describe('error states', () => {
 
     // Live keeps the last snapshot and says the updates are failing.
     const stale = page.locator('.notice-bad[role="alert"]');
-    await stale.waitFor({ timeout: 6000 });
+    await stale.waitFor({ timeout: 15_000 });
     // A poll cut off mid-answer can fail with another message first; the next one cannot connect.
     await expect
-      .poll(() => stale.textContent(), { timeout: 6000 })
+      .poll(() => stale.textContent(), { timeout: 15_000 })
       .toMatch(/^Live updates are failing \(Could not reach the gateway/);
     expect(
       await page.getByRole('heading', { level: 2, name: 'Traffic', exact: true }).isVisible(),
