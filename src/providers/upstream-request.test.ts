@@ -1,5 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Agent } from 'undici';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { AttemptErrorClass } from '../core/error-codes.js';
+import { createLeanAbortController } from '../core/lean-abort-controller.js';
 import { UpstreamError } from '../core/switchyard-error.js';
 import { SseBufferOverflowError } from './sse-parser.js';
 import {
@@ -7,6 +11,7 @@ import {
   maskSecret,
   mergeRequestHeaders,
   selectErrorHeaders,
+  sendUpstreamRequest,
   type TransportPhase,
   toTransportError,
 } from './upstream-request.js';
@@ -159,5 +164,91 @@ describe('selectErrorHeaders', () => {
         null,
       ),
     ).toEqual({ 'retry-after': '1', 'x-request-id': 'r1', 'x-ratelimit-remaining-tokens': '0' });
+  });
+});
+
+describe('sendUpstreamRequest', () => {
+  let server: Server | undefined;
+  let agent: Agent | undefined;
+
+  afterEach(async () => {
+    await agent?.destroy();
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    server = undefined;
+    agent = undefined;
+  });
+
+  /** A loopback server that records each request's method, URL and body, and answers `{"ok":1}`. */
+  async function startRecorder(): Promise<{ url: string; seen: string[] }> {
+    const seen: string[] = [];
+    server = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => {
+        body += chunk.toString('utf8');
+      });
+      request.on('end', () => {
+        seen.push(`${request.method} ${request.url} ${body}`);
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end('{"ok":1}');
+      });
+    });
+    await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    return { url: `http://127.0.0.1:${port}`, seen };
+  }
+
+  it("posts to the URL's path and query through the given dispatcher, on every call", async () => {
+    const recorder = await startRecorder();
+    agent = new Agent();
+    for (const body of ['{"n":1}', '{"n":2}']) {
+      const response = await sendUpstreamRequest({
+        ...CONTEXT,
+        url: `${recorder.url}/v1/chat/completions?api-version=2024-10-21#ignored`,
+        dispatcher: agent,
+        headers: { 'content-type': 'application/json' },
+        body,
+        signal: createLeanAbortController().signal,
+      });
+      expect(response.status).toBe(200);
+      expect(await response.body.text()).toBe('{"ok":1}');
+    }
+    expect(recorder.seen).toEqual([
+      'POST /v1/chat/completions?api-version=2024-10-21 {"n":1}',
+      'POST /v1/chat/completions?api-version=2024-10-21 {"n":2}',
+    ]);
+  });
+
+  it('refuses a URL that is not http(s) as a bad request, without sending anything', async () => {
+    agent = new Agent();
+    const sent = sendUpstreamRequest({
+      ...CONTEXT,
+      url: 'ftp://127.0.0.1/v1/chat/completions',
+      dispatcher: agent,
+      headers: {},
+      body: '{}',
+      signal: new AbortController().signal,
+    });
+    await expect(sent).rejects.toBeInstanceOf(UpstreamError);
+    await expect(sent).rejects.toMatchObject({ errorClass: 'bad_request' });
+  });
+
+  it('stops a call whose lean signal aborts while it waits for the answer', async () => {
+    server = createServer(() => {
+      // Never answers: only the abort can end the call.
+    });
+    await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    agent = new Agent();
+    const controller = createLeanAbortController();
+    const sent = sendUpstreamRequest({
+      ...CONTEXT,
+      url: `http://127.0.0.1:${port}/v1/chat/completions`,
+      dispatcher: agent,
+      headers: {},
+      body: '{}',
+      signal: controller.signal,
+    });
+    setTimeout(() => controller.abort(new Error('client left')), 20);
+    await expect(sent).rejects.toMatchObject({ errorClass: 'aborted' });
   });
 });

@@ -1,8 +1,12 @@
+import { createLeanAbortController } from '../core/lean-abort-controller.js';
 import { UpstreamError } from '../core/switchyard-error.js';
 
 /** The signal for one upstream attempt, with a way to abort it and to tidy it up. */
 export interface AttemptSignal {
-  /** Aborts when the parent aborts (with the parent's reason) or the attempt times out. */
+  /**
+   * Aborts when the parent aborts (with the parent's reason) or the attempt times out. A lean
+   * signal (see createLeanAbortController): listen to it, do not pass it to fetch or AbortSignal.any.
+   */
   signal: AbortSignal;
   /** Abort this attempt only (e.g. a stream guard timeout); the parent is untouched. */
   abort(reason: unknown): void;
@@ -22,11 +26,11 @@ const TIMEOUT_MAX_MS = 2 ** 31 - 1;
  * cannot be cleared, so a 60 s attempt that finishes in 200 ms still holds a timer and a signal
  * for 60 s (at 5,000 requests per second, hundreds of thousands of them), and vitest's fake
  * timers do not control it. `AbortSignal.any` also registers every composite on the long-lived
- * parent, which has leaked in Node 20 and 22 (nodejs/node#54614, #55351). One AbortController,
+ * parent, which has leaked in Node 20 and 22 (nodejs/node#54614, #55351). One lean controller,
  * one clearable setTimeout and one `once` listener that dispose() removes leave nothing behind.
  */
 export function createAttemptSignal(parent: AbortSignal, totalMs: number): AttemptSignal {
-  const controller = new AbortController();
+  const controller = createLeanAbortController();
   let timer: ReturnType<typeof setTimeout> | null = null;
 
   const dispose = (): void => {

@@ -43,11 +43,18 @@ export interface RoutePlan {
   route: RouteConfig;
   request: ChatRequest;
   promptTokens: number;
-  /** Aborted when the client goes away. */
+  /**
+   * Aborted when the client goes away. It may be a lean signal (core/lean-abort-controller.ts):
+   * listen to it; hand it to AbortSignal.any() or fetch() only through nativeAbortSignal().
+   */
   signal: AbortSignal;
 }
 
-/** Bookkeeping shared by both call styles. */
+/**
+ * Bookkeeping shared by both call styles. Outcomes copy its fields by name rather than with a
+ * spread: on Node 20, adding keys to an object built by a spread gives every copy its own hidden
+ * class, ~1 KB of old-generation garbage per request (.notes/perf-findings.md).
+ */
 export interface ExecutionTrace {
   attempts: AttemptRecord[];
   /** Time spent in backoff sleeps: policy, not gateway overhead. */
@@ -97,7 +104,13 @@ export async function executeCompletion(
     attempt.record.status = 200;
     attempt.record.ttftMs = attempt.elapsed();
     attempt.succeed();
-    return (trace) => ({ ...trace, target: attempt.target, completion });
+    return (trace) => ({
+      attempts: trace.attempts,
+      backoffMs: trace.backoffMs,
+      contextFit: trace.contextFit,
+      target: attempt.target,
+      completion,
+    });
   });
 }
 
@@ -134,7 +147,9 @@ export async function executeStream(
     attempt.commit();
     const ttftMs = attempt.record.ttftMs;
     return (trace) => ({
-      ...trace,
+      attempts: trace.attempts,
+      backoffMs: trace.backoffMs,
+      contextFit: trace.contextFit,
       target: attempt.target,
       head,
       ttftMs,

@@ -59,7 +59,9 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Chat
     // Translate before connecting: a request Anthropic cannot express fails without a round trip.
     const body = translateRequest(request, { model: options.model, defaultMaxTokens, stream });
     return sendUpstreamRequest({
-      ...context,
+      // Named one by one: see the openai-compatible provider (a leading spread costs a hidden class).
+      label: context.label,
+      secret: context.secret,
       url,
       dispatcher: options.dispatcher,
       headers: mergeRequestHeaders(

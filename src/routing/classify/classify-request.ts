@@ -68,8 +68,9 @@ export function classifyRequest(
   config: ClassificationConfig,
   options?: { classifierIntent?: string | null },
 ): Classification {
-  const bodyMetadata = readBodyMetadata(request.metadata);
-  const metadata = { ...bodyMetadata };
+  // A fresh object: the headers' keys are added to it directly (a spread copy would give each
+  // request its own hidden class on Node 20).
+  const metadata = readBodyMetadata(request.metadata);
   for (const name of Object.keys(headers)) {
     if (
       name.length > META_HEADER_PREFIX.length &&
