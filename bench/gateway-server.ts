@@ -100,6 +100,8 @@ export async function startBenchGateway(upstreamBaseUrl: string) {
   // Experiments only: the documented results use the policy defaults.
   const batchSize = Number(process.env.BENCH_LOG_BATCH_SIZE ?? Number.NaN);
   if (Number.isInteger(batchSize) && batchSize > 0) policy.log.batchSize = batchSize;
+  const flushMs = Number(process.env.BENCH_LOG_FLUSH_MS ?? Number.NaN);
+  if (Number.isFinite(flushMs) && flushMs > 0) policy.log.flushIntervalMs = flushMs;
   const store = createSqliteLogStore(policy.log.path);
   const logger = createLogger({ level: 'warn' });
   const logOff = process.env.BENCH_REQUEST_LOG === 'off';

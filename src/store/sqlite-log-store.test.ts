@@ -15,6 +15,14 @@ describeLogStoreConformance('SQLite file store', async () => {
   };
 });
 
+describeLogStoreConformance('SQLite file store, writing on the calling thread', async () => {
+  const directory = await mkdtemp(join(tmpdir(), 'switchyard-store-'));
+  return {
+    store: createSqliteLogStore(join(directory, 'log.db'), { writerThread: false }),
+    cleanup: () => rm(directory, { recursive: true, force: true }),
+  };
+});
+
 describeLogStoreConformance('SQLite in-memory store', async () => ({
   store: createSqliteLogStore(':memory:'),
 }));
@@ -35,6 +43,35 @@ describe('createSqliteLogStore', () => {
 
   afterEach(async () => {
     await rm(directory, { recursive: true, force: true });
+  });
+
+  it('has a batch committed, and visible to another connection, when append resolves', async () => {
+    const store = createSqliteLogStore(path);
+    try {
+      await store.append([
+        makeRequestRecord({ id: 'committed-1' }),
+        makeRequestRecord({ id: 'committed-2' }),
+      ]);
+      const reader = new Database(path);
+      try {
+        expect(firstValue(reader, 'SELECT COUNT(*) FROM request_records')).toBe(2);
+      } finally {
+        reader.close();
+      }
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('fails only the batch the writer thread cannot insert, and keeps writing', async () => {
+    const store = createSqliteLogStore(path);
+    // A record the writer cannot insert (status is NOT NULL) fails its batch, and only its batch.
+    await expect(
+      store.append([makeRequestRecord({ id: 'bad', status: null as unknown as number })]),
+    ).rejects.toThrow(/NOT NULL/);
+    await store.append([makeRequestRecord({ id: 'good' })]);
+    expect((await store.get('good'))?.id).toBe('good');
+    await store.close();
   });
 
   it('uses WAL and records the schema version', async () => {

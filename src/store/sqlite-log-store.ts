@@ -1,6 +1,7 @@
 import Database from 'libsql';
 import { InvalidCursorError, type LogStore, type RecordQuery } from '../telemetry/log-store.js';
 import type { RequestRecord } from '../telemetry/request-record.js';
+import { type LogWriterThread, startLogWriterThread } from './log-writer-thread.js';
 import { startWalCheckpointer } from './wal-checkpointer.js';
 
 /** Options for the embedded SQLite request log. */
@@ -24,6 +25,11 @@ export interface SqliteLogStoreOptions {
   backgroundCheckpoint?: boolean;
   /** Told about a failed background checkpoint (the next one retries). */
   onCheckpointError?(message: string): void;
+  /**
+   * Write from a worker thread with its own connection (default true for files): keeps batch
+   * commits and prunes off the gateway's event loop (log-writer-thread.ts).
+   */
+  writerThread?: boolean;
 }
 
 /** One schema change. Versions are applied in order, each in its own transaction. */
@@ -187,6 +193,16 @@ export function createSqliteLogStore(path: string, options: SqliteLogStoreOption
    * ON CONFLICT DO NOTHING makes append idempotent by id: when a commit succeeded but its caller
    * saw an error (and retries the batch), the retry neither fails nor duplicates.
    */
+  const busyTimeoutMs = Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000));
+  const writer: LogWriterThread | null =
+    path === ':memory:' || options.writerThread === false
+      ? null
+      : startLogWriterThread(path, {
+          synchronous: options.synchronous === 'full' ? 'FULL' : 'NORMAL',
+          busyTimeoutMs,
+          pruneChunkSize: PRUNE_CHUNK_SIZE,
+        });
+
   const insert = database.prepare(
     `INSERT INTO request_records (id, ts, route, served_target, status, user_id, record)
      VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
@@ -217,7 +233,8 @@ export function createSqliteLogStore(path: string, options: SqliteLogStoreOption
         record.userId,
         JSON.stringify(record),
       ]);
-      insertBatch.immediate(rows);
+      if (writer) await writer.append(rows);
+      else insertBatch.immediate(rows);
     },
 
     /*
@@ -289,6 +306,7 @@ export function createSqliteLogStore(path: string, options: SqliteLogStoreOption
 
     async prune(olderThan) {
       assertOpen();
+      if (writer) return writer.prune(olderThan);
       let deleted = 0;
       // Bounded: each chunk deletes up to PRUNE_CHUNK_SIZE rows, so the loop ends once none are left.
       for (;;) {
@@ -304,6 +322,8 @@ export function createSqliteLogStore(path: string, options: SqliteLogStoreOption
     async close() {
       if (closed) return;
       closed = true;
+      // The writer first: its last commits must land before the final checkpoint.
+      await writer?.stop();
       database.close();
       await checkpointer?.stop();
     },

@@ -109,8 +109,8 @@ export const logSchema = z
       .array(z.string())
       .default([])
       .describe('Extra regular expressions to mask, on top of the built-in PII patterns.'),
-    batch_size: positiveInt.default(256),
-    flush_interval_ms: durationMs.default(200),
+    batch_size: positiveInt.default(128),
+    flush_interval_ms: durationMs.default(50),
   })
   .strict();
 
