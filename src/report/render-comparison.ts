@@ -1,15 +1,7 @@
 import picocolors from 'picocolors';
 import type { CandidateSummary, RunReport } from '../eval/run-report.js';
+import { COMPARED_METRICS, changeDirection } from './compared-metrics.js';
 import { drawTerminalTable } from './draw-terminal-table.js';
-import {
-  formatMs,
-  formatPercent,
-  formatPointsDelta,
-  formatRelativeChange,
-  formatSignedDelta,
-  formatUsd,
-  NOT_AVAILABLE,
-} from './format-values.js';
 import { type CellTone, type ReportTable, SIMULATED_NOTICE } from './report-tables.js';
 
 /** Options for renderComparison. */
@@ -18,84 +10,8 @@ export interface ComparisonOptions {
   color?: boolean;
 }
 
-interface ComparedMetric {
-  label: string;
-  value(candidate: CandidateSummary): number | null;
-  format(value: number | null): string;
-  /** How the change is written: absolute in the metric's unit, or in percentage points. */
-  delta(before: number | null, after: number | null): string;
-  lowerIsBetter: boolean;
-}
-
-const withRelative =
-  (format: (value: number) => string) =>
-  (before: number | null, after: number | null): string => {
-    const absolute = formatSignedDelta(before, after, format);
-    if (absolute === NOT_AVAILABLE) return absolute;
-    const relative = formatRelativeChange(before, after);
-    return relative === NOT_AVAILABLE ? absolute : `${absolute} (${relative})`;
-  };
-
-const pointsDelta = (before: number | null, after: number | null): string =>
-  before === null || after === null ? NOT_AVAILABLE : formatPointsDelta(after - before);
-
-/** The key metrics a comparison shows, in order. */
-const COMPARED_METRICS: readonly ComparedMetric[] = [
-  {
-    label: 'p50 latency',
-    value: (c) => c.latency.p50,
-    format: formatMs,
-    delta: withRelative(formatMs),
-    lowerIsBetter: true,
-  },
-  {
-    label: 'p95 latency',
-    value: (c) => c.latency.p95,
-    format: formatMs,
-    delta: withRelative(formatMs),
-    lowerIsBetter: true,
-  },
-  {
-    label: 'p99 latency',
-    value: (c) => c.latency.p99,
-    format: formatMs,
-    delta: withRelative(formatMs),
-    lowerIsBetter: true,
-  },
-  {
-    label: 'error rate',
-    value: (c) => c.errorRate,
-    format: formatPercent,
-    delta: pointsDelta,
-    lowerIsBetter: true,
-  },
-  {
-    label: 'cost / success',
-    value: (c) => c.costPerSuccessUsd,
-    format: formatUsd,
-    delta: withRelative(formatUsd),
-    lowerIsBetter: true,
-  },
-  {
-    label: 'quality score',
-    value: (c) => c.qualityScore,
-    format: formatPercent,
-    delta: pointsDelta,
-    lowerIsBetter: false,
-  },
-];
-
-function changeTone(
-  before: number | null,
-  after: number | null,
-  lowerIsBetter: boolean,
-): CellTone | null {
-  if (before === null || after === null || !Number.isFinite(before) || !Number.isFinite(after)) {
-    return null;
-  }
-  if (after === before) return null;
-  return after < before === lowerIsBetter ? 'good' : 'bad';
-}
+const toneOf = (direction: 'better' | 'worse' | null): CellTone | null =>
+  direction === 'better' ? 'good' : direction === 'worse' ? 'bad' : null;
 
 function describeRun(label: string, report: RunReport): string {
   const verdict = report.passed ? 'passed' : 'FAILED';
@@ -116,7 +32,7 @@ export function comparisonTable(before: CandidateSummary, after: CandidateSummar
         { text: metric.format(afterValue), tone: null },
         {
           text: metric.delta(beforeValue, afterValue),
-          tone: changeTone(beforeValue, afterValue, metric.lowerIsBetter),
+          tone: toneOf(changeDirection(beforeValue, afterValue, metric.lowerIsBetter)),
         },
       ];
     }),
