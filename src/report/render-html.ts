@@ -1,6 +1,10 @@
 import type { DiffRow, RunReport } from '../eval/run-report.js';
 import { renderCapacityChart } from './charts/render-capacity-chart.js';
-import { renderCostQualityChart } from './charts/render-cost-quality-chart.js';
+import {
+  costQualityPoints,
+  paretoFrontNames,
+  renderCostQualityChart,
+} from './charts/render-cost-quality-chart.js';
 import { renderLatencyCdfChart } from './charts/render-latency-cdf-chart.js';
 import { type LegendEntry, renderLegend } from './charts/svg-chart.js';
 import { escapeHtml } from './escape-html.js';
@@ -13,7 +17,6 @@ import {
   NOT_AVAILABLE,
 } from './format-values.js';
 import { REPORT_CSS, REPORT_SCRIPT } from './html-page-assets.js';
-import { paretoFront } from './pareto-front.js';
 import {
   adviceChoicesTable,
   capacityTable,
@@ -141,21 +144,8 @@ function renderChartsSection(
       points: candidate.latencyCdf,
     })),
   );
-  const scatterPoints = candidates.map((candidate) => ({
-    name: candidate.candidate,
-    index: colorIndex.get(candidate.candidate) ?? 0,
-    cost: candidate.costPerSuccessUsd,
-    quality: candidate.qualityScore,
-  }));
-  const front = new Set(
-    paretoFront(
-      scatterPoints.flatMap((point) =>
-        point.cost !== null && point.quality !== null
-          ? [{ name: point.name, cost: point.cost, quality: point.quality }]
-          : [],
-      ),
-    ).map((point) => point.name),
-  );
+  const scatterPoints = costQualityPoints(candidates, colorIndex);
+  const front = paretoFrontNames(scatterPoints);
   const scatterLegend = legend.map((entry) =>
     front.has(entry.name) ? { ...entry, note: '(Pareto front)' } : entry,
   );

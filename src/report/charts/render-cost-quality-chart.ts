@@ -1,4 +1,5 @@
 import { scaleLinear } from 'd3-scale';
+import type { CandidateSummary } from '../../eval/run-report.js';
 import { escapeHtml } from '../escape-html.js';
 import { formatUsd } from '../format-values.js';
 import { paretoFront } from '../pareto-front.js';
@@ -19,6 +20,32 @@ export interface CostQualityPoint {
   index: number;
   cost: number | null;
   quality: number | null;
+}
+
+/** The scatter's points, one per candidate, in the colour slots the other charts use. */
+export function costQualityPoints(
+  candidates: readonly CandidateSummary[],
+  colorIndex: ReadonlyMap<string, number>,
+): CostQualityPoint[] {
+  return candidates.map((candidate) => ({
+    name: candidate.candidate,
+    index: colorIndex.get(candidate.candidate) ?? 0,
+    cost: candidate.costPerSuccessUsd,
+    quality: candidate.qualityScore,
+  }));
+}
+
+/** Names of the points on the Pareto front (no other point cheaper and better), for legends. */
+export function paretoFrontNames(points: readonly CostQualityPoint[]): Set<string> {
+  return new Set(
+    paretoFront(
+      points.flatMap((point) =>
+        point.cost !== null && point.quality !== null
+          ? [{ name: point.name, cost: point.cost, quality: point.quality }]
+          : [],
+      ),
+    ).map((point) => point.name),
+  );
 }
 
 /**

@@ -1,7 +1,11 @@
 import { useState } from 'preact/hooks';
 import { Link, useParams } from 'wouter-preact';
 import type { RunReport } from '../../eval/run-report.js';
-import { renderCostQualityChart } from '../../report/charts/render-cost-quality-chart.js';
+import {
+  costQualityPoints,
+  paretoFrontNames,
+  renderCostQualityChart,
+} from '../../report/charts/render-cost-quality-chart.js';
 import { renderLatencyCdfChart } from '../../report/charts/render-latency-cdf-chart.js';
 import { type LegendEntry, renderLegend } from '../../report/charts/svg-chart.js';
 import {
@@ -12,7 +16,6 @@ import {
   formatScore,
   NOT_AVAILABLE,
 } from '../../report/format-values.js';
-import { paretoFront } from '../../report/pareto-front.js';
 import {
   checksTable,
   countGates,
@@ -74,21 +77,8 @@ function Charts({ report }: { report: RunReport }) {
     })),
     'run-latency-cdf',
   );
-  const points = candidates.map((candidate) => ({
-    name: candidate.candidate,
-    index: colorIndex.get(candidate.candidate) ?? 0,
-    cost: candidate.costPerSuccessUsd,
-    quality: candidate.qualityScore,
-  }));
-  const front = new Set(
-    paretoFront(
-      points.flatMap((point) =>
-        point.cost !== null && point.quality !== null
-          ? [{ name: point.name, cost: point.cost, quality: point.quality }]
-          : [],
-      ),
-    ).map((point) => point.name),
-  );
+  const points = costQualityPoints(candidates, colorIndex);
+  const front = paretoFrontNames(points);
   const simulated = report.simulated ? ' (simulated)' : '';
   return (
     <div class="charts">
