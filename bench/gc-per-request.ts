@@ -14,6 +14,7 @@ import { benchRequestBody } from './open-loop.js';
  *
  *   npm run build && node --import tsx bench/gc-per-request.ts [--stream] [--no-request-log]
  *     [--requests 10000] [--warmup 5000] [--concurrency 8] [--log-batch-size N] [--bare-hop]
+ *     [--cpu-prof] (writes the gateway's V8 CPU profile to bench/profiles/)
  *
  * The gateway (dist/, as in run.ts) runs in a child process with --trace-gc-nvp; this process is
  * the instant upstream plus a closed-loop client with a fixed number of requests in flight. The
@@ -143,6 +144,7 @@ async function runParent(): Promise<void> {
       'no-request-log': { type: 'boolean', default: false },
       'log-batch-size': { type: 'string' },
       'bare-hop': { type: 'boolean', default: false },
+      'cpu-prof': { type: 'boolean', default: false },
     },
   });
   const requests = Math.max(1, Math.trunc(Number(values.requests)));
@@ -150,7 +152,14 @@ async function runParent(): Promise<void> {
   const concurrency = Math.max(1, Math.trunc(Number(values.concurrency)));
   const upstream = await createInstantUpstream().listen(0, '127.0.0.1');
   const child: ChildProcess = fork(fileURLToPath(import.meta.url), [], {
-    execArgv: ['--import', 'tsx', '--expose-gc', '--trace-gc-nvp'],
+    execArgv: [
+      '--import',
+      'tsx',
+      '--expose-gc',
+      '--trace-gc-nvp',
+      // A V8 CPU profile of the gateway process, written on exit (inflates its CPU figure).
+      ...(values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir=bench/profiles'] : []),
+    ],
     env: {
       ...process.env,
       [CHILD_ROLE]: 'gateway',

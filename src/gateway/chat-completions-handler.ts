@@ -340,7 +340,9 @@ async function writeStream(
   // upstream's terminal marker confirms the answer is complete. If the stream dies in between,
   // the client never sees a finish_reason: a truncated answer must not look finished.
   let tail: ChatCompletionChunk[] = [];
-  const forward = async (chunk: ChatCompletionChunk): Promise<void> => {
+  // Returns a promise only under backpressure (see SseWriter.chunk): an async function here
+  // would allocate one per chunk.
+  const forward = (chunk: ChatCompletionChunk): Promise<void> | undefined => {
     if (chunk.usage) usage = chunk.usage;
     let finishes = false;
     for (const choice of chunk.choices) {
@@ -355,19 +357,23 @@ async function writeStream(
       }
     }
     if (!includeUsage) {
-      if (chunk.choices.length === 0) return;
+      if (chunk.choices.length === 0) return undefined;
       if (chunk.usage !== undefined) chunk = { ...chunk, usage: undefined };
     }
     chunk.model = target.name;
-    if (finishes || tail.length > 0) tail.push(chunk);
-    else await writer.chunk(chunk);
+    if (finishes || tail.length > 0) {
+      tail.push(chunk);
+      return undefined;
+    }
+    return writer.chunk(chunk);
   };
 
   try {
     for (const chunk of outcome.head) await forward(chunk);
     for await (const chunk of outcome.rest) {
       if (clientGone.aborted) break;
-      await forward(chunk);
+      const backpressure = forward(chunk);
+      if (backpressure !== undefined) await backpressure;
     }
     if (clientGone.aborted) {
       outcome.cancel();
@@ -393,17 +399,23 @@ async function writeStream(
       record.errorCode = 'stream_interrupted';
     }
   }
-  const finalUsage: Usage = usage ?? {
-    prompt_tokens: served.classification.promptTokens,
-    completion_tokens: countTextTokens(text),
-    total_tokens: served.classification.promptTokens + countTextTokens(text),
-  };
+  const finalUsage: Usage = usage ?? countedStreamUsage(served.classification.promptTokens, text);
   settleRecord(record, outcome, target, finalUsage, usage ? 'upstream' : 'counted');
   record.finishReason = finishReason;
   record.responseSha256 = hash.digest('hex');
   record.responseText = capture ? context.redactor.redactText(text) : null;
   record.overheadMs = overheadAtOpen;
   return text;
+}
+
+/** Usage for a stream whose upstream reported none: the answer's tokens counted once. */
+function countedStreamUsage(promptTokens: number, text: string): Usage {
+  const completionTokens = countTextTokens(text);
+  return {
+    prompt_tokens: promptTokens,
+    completion_tokens: completionTokens,
+    total_tokens: promptTokens + completionTokens,
+  };
 }
 
 function newRecord(id: string, ts: number): RequestRecord {

@@ -174,32 +174,133 @@ function isContentChunk(chunk: ChatCompletionChunk): boolean {
  * breaker hears about the attempt only when the upstream's terminal marker arrives (success) or
  * the stream dies (failure), and the attempt's latency covers the whole stream.
  */
-async function* continueStream(
+function continueStream(
   iterator: AsyncIterator<ChatCompletionChunk>,
   attempt: Attempt,
-): AsyncGenerator<ChatCompletionChunk> {
-  let finished = false;
-  try {
-    for (;;) {
-      const next = await iterator.next();
-      if (next.done) break;
-      yield next.value;
+): AsyncIterableIterator<ChatCompletionChunk> {
+  return new CommittedStream(iterator, attempt);
+}
+
+const STREAM_DONE: IteratorReturnResult<undefined> = Object.freeze({
+  done: true,
+  value: undefined,
+});
+const ignore = (): void => {};
+
+/*
+ * Stream lifecycle: this class is the async generator below, hand-written, because an async
+ * generator costs an await, a yield and a fresh iterator result per chunk on the hottest path.
+ *
+ *   async function* continueStream(iterator, attempt) {
+ *     let finished = false;
+ *     try {
+ *       for (;;) { const next = await iterator.next(); if (next.done) break; yield next.value; }
+ *       finished = true;
+ *       attempt.succeed();
+ *     } catch (error) {
+ *       const upstream = attempt.explain(error); attempt.fail(upstream); throw upstream;
+ *     } finally {
+ *       // The consumer stopped early (client went away): stop the upstream, blame nobody.
+ *       if (!finished && !attempt.settled) { attempt.abort('aborted'); attempt.fail(aborted); }
+ *       await iterator.return?.();
+ *     }
+ *   }
+ *
+ * A chunk now costs one `.then()` on the source's promise (pre-bound handlers, the source's own
+ * iterator result handed through). The cold exits keep the generator's exact order in #settle and
+ * #stop. Generator states are mirrored: `return()` before the first `next()` completes it without
+ * running anything (a suspended-start generator skips its `finally`); `return()` while a `next()`
+ * is in flight waits for it, as a generator queues the request; every call after the end answers
+ * done.
+ */
+class CommittedStream implements AsyncIterableIterator<ChatCompletionChunk> {
+  readonly #iterator: AsyncIterator<ChatCompletionChunk>;
+  readonly #attempt: Attempt;
+  #started = false;
+  #closed = false;
+  #inFlight: Promise<IteratorResult<ChatCompletionChunk>> | null = null;
+
+  constructor(iterator: AsyncIterator<ChatCompletionChunk>, attempt: Attempt) {
+    this.#iterator = iterator;
+    this.#attempt = attempt;
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<ChatCompletionChunk>> {
+    if (this.#closed) return Promise.resolve(STREAM_DONE);
+    if (this.#inFlight !== null) {
+      // An async generator queues a second next(); so do we, behind the first, whatever it gave.
+      const again = (): Promise<IteratorResult<ChatCompletionChunk>> => this.next();
+      return this.#inFlight.then(again, again);
     }
-    finished = true;
-    attempt.succeed();
-  } catch (error) {
-    const upstream = attempt.explain(error);
-    attempt.fail(upstream);
-    throw upstream;
-  } finally {
-    if (!finished && !attempt.settled) {
-      // The consumer stopped early (client went away): stop the upstream, blame nobody.
-      attempt.abort('aborted');
-      attempt.fail(
-        new UpstreamError({ errorClass: 'aborted', message: 'client closed the stream' }),
-      );
+    this.#started = true;
+    let pending: Promise<IteratorResult<ChatCompletionChunk>>;
+    try {
+      pending = this.#iterator.next().then(this.#onResult, this.#onError);
+    } catch (error) {
+      return this.#onError(error);
     }
-    await iterator.return?.();
+    this.#inFlight = pending;
+    return pending;
+  }
+
+  async return(): Promise<IteratorResult<ChatCompletionChunk>> {
+    if (this.#inFlight !== null) await this.#inFlight.then(ignore, ignore);
+    if (this.#closed) return STREAM_DONE;
+    this.#closed = true;
+    if (!this.#started) return STREAM_DONE;
+    await this.#stop();
+    return STREAM_DONE;
+  }
+
+  readonly #onResult = (
+    result: IteratorResult<ChatCompletionChunk>,
+  ): IteratorResult<ChatCompletionChunk> | Promise<IteratorResult<ChatCompletionChunk>> => {
+    this.#inFlight = null;
+    if (result.done !== true) return result;
+    return this.#settle(true, undefined);
+  };
+
+  readonly #onError = (error: unknown): Promise<IteratorResult<ChatCompletionChunk>> => {
+    this.#inFlight = null;
+    return this.#settle(false, error);
+  };
+
+  /** The generator's exit after its loop: source done (success) or source error (failure). */
+  async #settle(ended: boolean, error: unknown): Promise<IteratorResult<ChatCompletionChunk>> {
+    this.#closed = true;
+    let finished = false;
+    try {
+      if (!ended) throw error;
+      finished = true;
+      this.#attempt.succeed();
+      return STREAM_DONE;
+    } catch (caught) {
+      const upstream = this.#attempt.explain(caught);
+      this.#attempt.fail(upstream);
+      throw upstream;
+    } finally {
+      if (!finished) this.#abandon();
+      await this.#iterator.return?.();
+    }
+  }
+
+  /** The generator's `finally` when the consumer returns early, at a yield. */
+  async #stop(): Promise<void> {
+    this.#abandon();
+    await this.#iterator.return?.();
+  }
+
+  #abandon(): void {
+    if (this.#attempt.settled) return;
+    // The consumer stopped early (client went away): stop the upstream, blame nobody.
+    this.#attempt.abort('aborted');
+    this.#attempt.fail(
+      new UpstreamError({ errorClass: 'aborted', message: 'client closed the stream' }),
+    );
   }
 }
 

@@ -1,9 +1,11 @@
 import type { ChatCompletionChunk } from '../../core/chat-types.js';
 import { UpstreamError } from '../../core/switchyard-error.js';
+import { SSE_STREAM_END, type SseChunkTranslator } from '../sse-chunk-stream.js';
 import type { SseEvent } from '../sse-parser.js';
 import { maskSecret, type UpstreamContext } from '../upstream-request.js';
 import {
   asChunk,
+  type ChunkNormalizerState,
   createChunkNormalizerState,
   createPayloadError,
   findErrorPayload,
@@ -25,12 +27,41 @@ export async function* translateOpenAIStream(
   model: string,
   context: UpstreamContext,
 ): AsyncGenerator<ChatCompletionChunk, void, undefined> {
-  const state = createChunkNormalizerState(model);
+  const translator = createOpenAIChunkTranslator(model, context);
   for await (const event of events) {
+    const chunk = translator.push(event);
+    if (chunk === SSE_STREAM_END) return;
+    if (chunk !== undefined) yield chunk;
+  }
+  throw translator.truncated();
+}
+
+/**
+ * The per-event step of translateOpenAIStream, synchronous, for SseChunkStream: the same chunks,
+ * errors and end of stream, without an async generator layer per chunk.
+ */
+export function createOpenAIChunkTranslator(
+  model: string,
+  context: UpstreamContext,
+): SseChunkTranslator<ChatCompletionChunk> {
+  return new OpenAIChunkTranslator(model, context);
+}
+
+class OpenAIChunkTranslator implements SseChunkTranslator<ChatCompletionChunk> {
+  readonly #state: ChunkNormalizerState;
+  readonly #context: UpstreamContext;
+
+  constructor(model: string, context: UpstreamContext) {
+    this.#state = createChunkNormalizerState(model);
+    this.#context = context;
+  }
+
+  push(event: SseEvent): ChatCompletionChunk | undefined | typeof SSE_STREAM_END {
     const data = event.data;
-    if (data === DONE || (data.length < 16 && data.trim() === DONE)) return;
+    const context = this.#context;
+    if (data === DONE || (data.length < 16 && data.trim() === DONE)) return SSE_STREAM_END;
     // A bare `data:` carries nothing; some servers use it as a keep-alive.
-    if (data.length === 0) continue;
+    if (data.length === 0) return undefined;
     let parsed: unknown;
     try {
       parsed = JSON.parse(data);
@@ -43,15 +74,18 @@ export async function* translateOpenAIStream(
     const record = parsed as Record<string, unknown>;
     const error = event.event === 'error' ? (record.error ?? record) : findErrorPayload(record);
     if (error !== undefined) throw createPayloadError(error, context, 'error event in stream');
-    if (!normalizeChunk(record, state)) throw malformed(context, data);
-    yield asChunk(record);
+    if (!normalizeChunk(record, this.#state)) throw malformed(context, data);
+    return asChunk(record);
   }
-  throw new UpstreamError({
-    errorClass: 'stream_truncated',
-    message: state.sawFinish
-      ? `${context.label}: stream ended after finish_reason but before [DONE]`
-      : `${context.label}: stream ended before [DONE]`,
-  });
+
+  truncated(): UpstreamError {
+    return new UpstreamError({
+      errorClass: 'stream_truncated',
+      message: this.#state.sawFinish
+        ? `${this.#context.label}: stream ended after finish_reason but before [DONE]`
+        : `${this.#context.label}: stream ended before [DONE]`,
+    });
+  }
 }
 
 function malformed(context: UpstreamContext, data: string, cause?: unknown): UpstreamError {

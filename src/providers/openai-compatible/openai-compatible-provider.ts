@@ -3,15 +3,14 @@ import type { ChatCompletionChunk, ChatRequest } from '../../core/chat-types.js'
 import { UpstreamError } from '../../core/switchyard-error.js';
 import type { ChatProvider, ProviderCallOptions, ProviderCompletion } from '../chat-provider.js';
 import { headerValue } from '../retry-after.js';
+import { SseChunkStream } from '../sse-chunk-stream.js';
 import {
   COMPLETION_BODY_LIMIT_BYTES,
   maskSecret,
   mergeRequestHeaders,
   readBodyText,
-  readSseEvents,
   sendUpstreamRequest,
   toTransportError,
-  UpstreamChunkStream,
   type UpstreamContext,
   type UpstreamResponse,
 } from '../upstream-request.js';
@@ -20,7 +19,7 @@ import {
   findErrorPayload,
   normalizeCompletion,
 } from './normalize-openai-response.js';
-import { translateOpenAIStream } from './openai-chunk-stream.js';
+import { createOpenAIChunkTranslator } from './openai-chunk-stream.js';
 
 /** Where and how to reach an OpenAI-compatible Chat Completions endpoint. */
 export interface OpenAICompatibleProviderOptions {
@@ -103,10 +102,9 @@ export function createOpenAICompatibleProvider(
           context,
         );
       }
-      const events = readSseEvents(response.body, callOptions.signal, context);
-      return new UpstreamChunkStream(
-        translateOpenAIStream(events, options.model, context),
+      return new SseChunkStream(
         response.body,
+        createOpenAIChunkTranslator(options.model, context),
         callOptions.signal,
         context,
       );
