@@ -112,34 +112,27 @@ function FilterForm({ info, applied }: { info: WorkspaceInfo; applied: RequestFi
           onInput={set('user')}
         />
       </div>
-      <div class="field">
-        <label for="filter-since">Since</label>
-        <input
-          id="filter-since"
-          name="since"
-          type="datetime-local"
-          step={1}
-          value={draft.since}
-          aria-invalid={problems.since !== undefined}
-          aria-describedby={describedBy('since')}
-          onInput={set('since')}
-        />
-        {problem('since')}
-      </div>
-      <div class="field">
-        <label for="filter-until">Until</label>
-        <input
-          id="filter-until"
-          name="until"
-          type="datetime-local"
-          step={1}
-          value={draft.until}
-          aria-invalid={problems.until !== undefined}
-          aria-describedby={describedBy('until')}
-          onInput={set('until')}
-        />
-        {problem('until')}
-      </div>
+      {(
+        [
+          ['since', 'Since'],
+          ['until', 'Until'],
+        ] as const
+      ).map(([name, label]) => (
+        <div class="field" key={name}>
+          <label for={`filter-${name}`}>{label}</label>
+          <input
+            id={`filter-${name}`}
+            name={name}
+            type="datetime-local"
+            step={1}
+            value={draft[name]}
+            aria-invalid={problems[name] !== undefined}
+            aria-describedby={describedBy(name)}
+            onInput={set(name)}
+          />
+          {problem(name)}
+        </div>
+      ))}
       <div class="field">
         <label for="filter-limit">Per page</label>
         <select id="filter-limit" name="limit" value={draft.limit} onChange={set('limit')}>
