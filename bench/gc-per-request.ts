@@ -4,7 +4,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
 import { createInstantUpstream } from './instant-upstream.js';
-import { benchRequestBody } from './open-loop.js';
+import { benchRequestBody, runOpenLoop } from './open-loop.js';
 
 /*
  * Garbage and CPU per request, measured so that a busy machine does not change the answer: how
@@ -15,6 +15,7 @@ import { benchRequestBody } from './open-loop.js';
  *   npm run build && node --import tsx bench/gc-per-request.ts [--stream] [--no-request-log]
  *     [--requests 10000] [--warmup 5000] [--concurrency 8] [--log-batch-size N] [--bare-hop]
  *     [--cpu-prof] (writes the gateway's V8 CPU profile to bench/profiles/)
+ *     [--rate N] (open loop at N req/s instead of the closed loop)
  *
  * The gateway (dist/, as in run.ts) runs in a child process with --trace-gc-nvp; this process is
  * the instant upstream plus a closed-loop client with a fixed number of requests in flight. The
@@ -145,8 +146,13 @@ async function runParent(): Promise<void> {
       'log-batch-size': { type: 'string' },
       'bare-hop': { type: 'boolean', default: false },
       'cpu-prof': { type: 'boolean', default: false },
+      rate: { type: 'string' },
     },
   });
+  // Open loop at a fixed rate instead of a closed loop: what survives a scavenge depends on how
+  // much is allocated between scavenges, so promotion at 1,000 req/s differs from flat out.
+  const rate = values.rate === undefined ? null : Number(values.rate);
+  if (rate !== null && !(rate > 0)) throw new Error('--rate must be a positive number');
   const requests = Math.max(1, Math.trunc(Number(values.requests)));
   const warmup = Math.max(0, Math.trunc(Number(values.warmup)));
   const concurrency = Math.max(1, Math.trunc(Number(values.concurrency)));
@@ -210,6 +216,17 @@ async function runParent(): Promise<void> {
     await response.body.dump({ limit: 1 << 20 });
   };
   const run = async (count: number): Promise<void> => {
+    if (rate !== null) {
+      const result = await runOpenLoop({
+        url: `${baseUrl}/chat/completions`,
+        body,
+        rate,
+        count,
+        stream: values.stream,
+      });
+      errors += result.errors;
+      return;
+    }
     let started = 0;
     await Promise.all(
       Array.from({ length: concurrency }, async () => {
@@ -233,7 +250,8 @@ async function runParent(): Promise<void> {
   await pool.close();
   await upstream.close();
   const report = summarize(traced, requests, errors, cpuMicros, rss);
-  process.stdout.write(`${JSON.stringify({ stream: values.stream, concurrency, ...report })}\n`);
+  const load = rate === null ? { concurrency } : { rate };
+  process.stdout.write(`${JSON.stringify({ stream: values.stream, ...load, ...report })}\n`);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -104,33 +104,54 @@ export function summarize(histogram: hdr.Histogram): LatencySummary {
  * latest, with whatever is still outstanding counted as errors and its connections destroyed.
  */
 export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopResult> {
+  const [result] = await runPairedOpenLoop(options, [options.url]);
+  return result as OpenLoopResult;
+}
+
+/**
+ * One open-loop schedule sent to several URLs at once: at each intended send time the same
+ * request goes to every URL (in an order that rotates with the index, so no URL is always
+ * first), each with its own connection pool and its own figures. Comparing paths measured this
+ * way cancels what they share: a pause of the generator, the upstream or the whole machine (this
+ * VM's hypervisor) lands on every path's requests of that instant alike, where windows measured
+ * one after another each catch their own. `options.url` is ignored; the results follow `urls`.
+ */
+export async function runPairedOpenLoop(
+  options: OpenLoopOptions,
+  urls: readonly string[],
+): Promise<OpenLoopResult[]> {
   const count = Math.max(1, Math.trunc(options.count));
   const intervalMs = 1_000 / options.rate;
   const timeoutMs = options.timeoutMs ?? 10_000;
-  const target = new URL(options.url);
-  const pool = new Pool(target.origin, {
-    connections: options.connections ?? 512,
-    keepAliveTimeout: 60_000,
-    headersTimeout: timeoutMs,
-    bodyTimeout: timeoutMs,
-  });
-  const path = `${target.pathname}${target.search}`;
   const fixedBody = typeof options.body === 'string' ? Buffer.from(options.body) : null;
   const bodyOf = options.body;
   const headers: Record<string, string> = {
     'content-type': 'application/json',
     ...options.headers,
   };
-
-  const latency = newHistogram();
-  const service = newHistogram();
-  const ttft = newHistogram();
-  const lateness = newHistogram();
-  const errorSamples = new Set<string>();
-  let ok = 0;
-  let errors = 0;
+  const paths = urls.map((url) => {
+    const target = new URL(url);
+    return {
+      origin: target.origin,
+      path: `${target.pathname}${target.search}`,
+      pool: new Pool(target.origin, {
+        connections: options.connections ?? 512,
+        keepAliveTimeout: 60_000,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+      }),
+      latency: newHistogram(),
+      service: newHistogram(),
+      ttft: newHistogram(),
+      lateness: newHistogram(),
+      errorSamples: new Set<string>(),
+      ok: 0,
+      errors: 0,
+      lastDoneAt: 0,
+    };
+  });
+  type PathState = (typeof paths)[number];
   let outstanding = 0;
-  let lastDoneAt = 0;
 
   const schedule = new Float64Array(count);
   const startAt = performance.now() + 20;
@@ -143,19 +164,18 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopRes
   });
   let nextIndex = 0;
 
-  const fail = (reason: string): void => {
-    errors += 1;
-    if (errorSamples.size < 5) errorSamples.add(reason);
+  const fail = (state: PathState, reason: string): void => {
+    state.errors += 1;
+    if (state.errorSamples.size < 5) state.errorSamples.add(reason);
   };
   const settle = (): void => {
     outstanding -= 1;
     if (outstanding === 0 && nextIndex >= count) finishRun();
   };
 
-  const send = (index: number, intendedAt: number): void => {
-    const body = fixedBody ?? Buffer.from((bodyOf as (index: number) => string)(index));
+  const send = (state: PathState, body: Buffer, intendedAt: number): void => {
     const sentAt = performance.now();
-    recordMs(lateness, sentAt - intendedAt);
+    recordMs(state.lateness, sentAt - intendedAt);
     outstanding += 1;
     let status = 0;
     let firstByteSeen = false;
@@ -169,30 +189,42 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopRes
       onResponseData(_controller, chunk) {
         if (!firstByteSeen) {
           firstByteSeen = true;
-          if (options.stream && status === 200) recordMs(ttft, performance.now() - intendedAt);
+          if (options.stream && status === 200)
+            recordMs(state.ttft, performance.now() - intendedAt);
         }
         // Only the last bytes matter: a stream is complete only if it ends with [DONE].
         if (options.stream) tail = (tail + chunk.toString('latin1')).slice(-32);
       },
       onResponseEnd() {
         const doneAt = performance.now();
-        lastDoneAt = doneAt;
-        if (status !== 200) fail(`HTTP ${status}`);
-        else if (options.stream && !tail.includes('[DONE]')) fail('stream ended without [DONE]');
+        state.lastDoneAt = doneAt;
+        if (status !== 200) fail(state, `HTTP ${status}`);
+        else if (options.stream && !tail.includes('[DONE]'))
+          fail(state, 'stream ended without [DONE]');
         else {
-          ok += 1;
-          recordMs(latency, doneAt - intendedAt);
-          recordMs(service, doneAt - sentAt);
+          state.ok += 1;
+          recordMs(state.latency, doneAt - intendedAt);
+          recordMs(state.service, doneAt - sentAt);
         }
         settle();
       },
       onResponseError(_controller, error) {
-        lastDoneAt = performance.now();
-        fail(error.message || String(error));
+        state.lastDoneAt = performance.now();
+        fail(state, error.message || String(error));
         settle();
       },
     };
-    pool.dispatch({ origin: target.origin, path, method: 'POST', headers, body }, handler);
+    state.pool.dispatch(
+      { origin: state.origin, path: state.path, method: 'POST', headers, body },
+      handler,
+    );
+  };
+
+  const sendAll = (index: number, intendedAt: number): void => {
+    const body = fixedBody ?? Buffer.from((bodyOf as (index: number) => string)(index));
+    for (let offset = 0; offset < paths.length; offset++) {
+      send(paths[(index + offset) % paths.length] as PathState, body, intendedAt);
+    }
   };
 
   const tick = (): void => {
@@ -202,7 +234,7 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopRes
       return;
     }
     while (nextIndex < count && (schedule[nextIndex] as number) <= now) {
-      send(nextIndex, schedule[nextIndex] as number);
+      sendAll(nextIndex, schedule[nextIndex] as number);
       nextIndex += 1;
     }
     if (nextIndex >= count) {
@@ -220,26 +252,37 @@ export async function runOpenLoop(options: OpenLoopOptions): Promise<OpenLoopRes
   clearTimeout(guard);
   const stillOutstanding = outstanding;
   if (stillOutstanding > 0) {
-    errors += stillOutstanding;
-    errorSamples.add(`${stillOutstanding} requests still outstanding at the hard stop`);
-    await pool.destroy();
+    // Which path they belong to is not tracked; each path's ok + errors shows its share.
+    for (const state of paths) {
+      const missing = nextIndex - state.ok - state.errors;
+      if (missing > 0) {
+        state.errors += missing;
+        state.errorSamples.add(`${missing} requests still outstanding at the hard stop`);
+      }
+    }
+    await Promise.all(paths.map((state) => state.pool.destroy()));
   } else {
-    await pool.close();
+    await Promise.all(paths.map((state) => state.pool.close()));
   }
-  const elapsedSeconds = Math.max(0.001, ((lastDoneAt || performance.now()) - startAt) / 1_000);
-  return {
-    rate: options.rate,
-    sent: nextIndex,
-    ok,
-    errors,
-    errorSamples: [...errorSamples],
-    elapsedSeconds,
-    achievedRate: ok / elapsedSeconds,
-    latency: summarize(latency),
-    service: summarize(service),
-    ttft: options.stream ? summarize(ttft) : null,
-    sendLateness: summarize(lateness),
-  };
+  return paths.map((state) => {
+    const elapsedSeconds = Math.max(
+      0.001,
+      ((state.lastDoneAt || performance.now()) - startAt) / 1_000,
+    );
+    return {
+      rate: options.rate,
+      sent: nextIndex,
+      ok: state.ok,
+      errors: state.errors,
+      errorSamples: [...state.errorSamples],
+      elapsedSeconds,
+      achievedRate: state.ok / elapsedSeconds,
+      latency: summarize(state.latency),
+      service: summarize(state.service),
+      ttft: options.stream ? summarize(state.ttft) : null,
+      sendLateness: summarize(state.lateness),
+    };
+  });
 }
 
 /**

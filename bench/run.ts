@@ -6,7 +6,13 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createInstantUpstream } from './instant-upstream.js';
-import { benchRequestBody, type OpenLoopResult, runOpenLoop } from './open-loop.js';
+import {
+  benchRequestBody,
+  type OpenLoopResult,
+  runOpenLoop,
+  runPairedOpenLoop,
+} from './open-loop.js';
+import type { ServerStats } from './report-stats-on-signal.js';
 
 /*
  * The benchmark orchestrator. Process layout on a 2-core machine:
@@ -51,6 +57,8 @@ interface Settings {
   logBatchSize: string | null;
   /** Extra node flags for the gateway process, e.g. `--max-semi-space-size=64` (experiments). */
   gatewayNodeFlags: string[];
+  /** The 1k scenarios send each path together with the direct path (see runScenario). */
+  paired: boolean;
 }
 
 function readSettings(): Settings {
@@ -70,6 +78,7 @@ function readSettings(): Settings {
       'log-batch-size': { type: 'string' },
       'no-request-log': { type: 'boolean', default: false },
       'gateway-node-flags': { type: 'string', default: '' },
+      sequential: { type: 'boolean', default: false },
     },
   });
   const quick = values.quick;
@@ -99,6 +108,7 @@ function readSettings(): Settings {
     logBatchSize: values['log-batch-size'] ?? null,
     requestLog: !values['no-request-log'],
     gatewayNodeFlags: values['gateway-node-flags'].split(' ').filter((flag) => flag !== ''),
+    paired: !values.sequential,
   };
 }
 
@@ -124,10 +134,22 @@ interface Child {
 }
 
 /** What a child reports on SIGUSR2 (see report-stats-on-signal.ts). */
-interface ChildStats {
-  eventLoopDelayMs: { p50: number; p99: number; max: number };
-  rss: number;
-  heapUsed: number;
+type ChildStats = ServerStats;
+
+/**
+ * Time the hypervisor ran something else while core `cpu` wanted to run us (the steal column of
+ * /proc/stat), in ms; NaN where the kernel does not report it. USER_HZ is 100: 10 ms steps.
+ */
+function stealMs(cpu: number): number {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8')
+      .split('\n')
+      .find((candidate) => candidate.startsWith(`cpu${cpu} `));
+    const steal = Number(line?.trim().split(/\s+/)[8]);
+    return Number.isFinite(steal) ? steal * 10 : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 /** Ask a child for its stats since the last ask; null if it does not answer within 2 s. */
@@ -313,56 +335,79 @@ interface Measurement {
   serverStats: ChildStats | null;
   /** Cores used by other processes during the window (see ForeignLoad). */
   foreignLoad: number;
+  /** Hypervisor steal on the server's core during the window, ms (see stealMs). */
+  stealMs: number;
   /** Measured windows run before this one was kept. */
   tries: number;
 }
 
+/** A path to measure: where to send, and the server process behind it (none for direct). */
+interface PathEntry {
+  path: string;
+  baseUrl: string;
+  server: Child | null;
+}
+
+/**
+ * Measure `entries` in one window: one path alone, or several sent the same schedule at once
+ * (runPairedOpenLoop). Returns one measurement per entry, in order; the window is redone (up to
+ * MAX_TRIES) when other processes loaded the machine during it.
+ */
 async function measure(
-  path: string,
-  baseUrl: string,
-  server: Child | null,
+  entries: readonly PathEntry[],
   rate: number,
   seconds: number,
   stream: boolean,
   warmupSeconds: number,
-): Promise<Measurement> {
-  const url = `${baseUrl}/chat/completions`;
+): Promise<Measurement[]> {
+  const urls = entries.map((entry) => `${entry.baseUrl}/chat/completions`);
   const body = benchRequestBody('auto', stream);
+  const options = { url: urls[0] as string, body, rate, stream };
   // Warm-up: JIT, connection pools on both sides, SQLite pages. Discarded.
-  await runOpenLoop({ url, body, rate, count: Math.max(rate * warmupSeconds, 1_000), stream });
-  let kept: Measurement | null = null;
+  await runPairedOpenLoop({ ...options, count: Math.max(rate * warmupSeconds, 1_000) }, urls);
+  let kept: Measurement[] | null = null;
   for (let tries = 1; tries <= MAX_TRIES; tries++) {
     await waitForQuiet();
-    if (server) await childStats(server);
+    for (const entry of entries) if (entry.server) await childStats(entry.server);
     foreignLoad.start();
-    const cpuBefore = server === null ? Number.NaN : cpuSeconds(server.pid);
-    const result = await runOpenLoop({
-      url,
-      body,
-      rate,
-      count: Math.round(rate * seconds),
-      stream,
-    });
-    const cpuAfter = server === null ? Number.NaN : cpuSeconds(server.pid);
-    const foreign = foreignLoad.read();
-    const serverStats = server === null ? null : await childStats(server);
-    const serverCpu = (cpuAfter - cpuBefore) / result.elapsedSeconds;
-    process.stderr.write(
-      `  ${path.padEnd(9)} ${stream ? 'stream' : 'json  '} ${rate} req/s: p50 ${fmt(result.latency.p50)} p99 ${fmt(result.latency.p99)} ms, errors ${result.errors}, generator max lateness ${fmt(result.sendLateness.max)} ms, server CPU ${percent(serverCpu)}, server loop delay max ${fmt(serverStats?.eventLoopDelayMs.max ?? Number.NaN)} ms, foreign load ${fmt(foreign, 2)} cores\n`,
+    const cpuBefore = entries.map((entry) =>
+      entry.server === null ? Number.NaN : cpuSeconds(entry.server.pid),
     );
-    const measurement = {
-      path,
-      stream,
-      result,
-      serverCpu,
-      serverStats,
-      foreignLoad: foreign,
-      tries,
-    };
-    if (kept === null || foreign < kept.foreignLoad) kept = measurement;
+    const stealBefore = stealMs(0);
+    const results = await runPairedOpenLoop(
+      { ...options, count: Math.round(rate * seconds) },
+      urls,
+    );
+    const cpuAfter = entries.map((entry) =>
+      entry.server === null ? Number.NaN : cpuSeconds(entry.server.pid),
+    );
+    const foreign = foreignLoad.read();
+    const steal = stealMs(0) - stealBefore;
+    const measurements: Measurement[] = [];
+    for (const [index, entry] of entries.entries()) {
+      const result = results[index] as OpenLoopResult;
+      const serverStats = entry.server === null ? null : await childStats(entry.server);
+      const serverCpu =
+        ((cpuAfter[index] as number) - (cpuBefore[index] as number)) / result.elapsedSeconds;
+      const label = entries.length > 1 && entry.server === null ? `${entry.path}*` : entry.path;
+      process.stderr.write(
+        `  ${label.padEnd(9)} ${stream ? 'stream' : 'json  '} ${rate} req/s: p50 ${fmt(result.latency.p50)} p99 ${fmt(result.latency.p99)}${result.ttft ? ` TTFT p99 ${fmt(result.ttft.p99)}` : ''} ms, errors ${result.errors}, generator max lateness ${fmt(result.sendLateness.max)} ms, server CPU ${percent(serverCpu)}, server loop delay max ${fmt(serverStats?.eventLoopDelayMs.max ?? Number.NaN)} ms, server GC max ${fmt(serverStats?.gc.maxMs ?? Number.NaN)} ms (${serverStats?.gc.majors ?? 'n/a'} full), preempted ${serverStats?.involuntarySwitches ?? 'n/a'}×, steal ${fmt(steal, 0)} ms, foreign load ${fmt(foreign, 2)} cores\n`,
+      );
+      measurements.push({
+        path: entry.path,
+        stream,
+        result,
+        serverCpu,
+        serverStats,
+        foreignLoad: foreign,
+        stealMs: steal,
+        tries,
+      });
+    }
+    if (kept === null || foreign < (kept[0] as Measurement).foreignLoad) kept = measurements;
     if (foreign <= FOREIGN_LOAD_LIMIT) break;
   }
-  return kept as Measurement;
+  return kept as Measurement[];
 }
 
 function fmt(value: number, digits = 3): string {
@@ -394,27 +439,35 @@ function latencyTable(measurements: Measurement[], ttft: boolean): string {
       'generator max lateness',
       'server CPU',
       'server loop delay max',
+      'server GC pause max (full GCs)',
+      'main thread preempted',
+      'steal on core 0 (ms)',
       'foreign load (cores)',
     ],
-    measurements.map(({ path, result, serverCpu, serverStats, foreignLoad: foreign }) => {
-      const summary = ttft && result.ttft ? result.ttft : result.latency;
-      return [
-        path,
-        fmt(summary.p50),
-        fmt(summary.p90),
-        fmt(summary.p99),
-        fmt(summary.p999),
-        fmt(summary.max),
-        fmt(result.service.p99),
-        String(result.ok),
-        String(result.errors),
-        result.achievedRate.toFixed(0),
-        fmt(result.sendLateness.max),
-        percent(serverCpu),
-        fmt(serverStats?.eventLoopDelayMs.max ?? Number.NaN, 1),
-        fmt(foreign, 2),
-      ];
-    }),
+    measurements.map(
+      ({ path, result, serverCpu, serverStats, foreignLoad: foreign, stealMs: steal }) => {
+        const summary = ttft && result.ttft ? result.ttft : result.latency;
+        return [
+          path,
+          fmt(summary.p50),
+          fmt(summary.p90),
+          fmt(summary.p99),
+          fmt(summary.p999),
+          fmt(summary.max),
+          fmt(result.service.p99),
+          String(result.ok),
+          String(result.errors),
+          result.achievedRate.toFixed(0),
+          fmt(result.sendLateness.max),
+          percent(serverCpu),
+          fmt(serverStats?.eventLoopDelayMs.max ?? Number.NaN, 1),
+          serverStats ? `${fmt(serverStats.gc.maxMs, 1)} (${serverStats.gc.majors})` : '–',
+          serverStats?.involuntarySwitches != null ? `${serverStats.involuntarySwitches}×` : '–',
+          fmt(steal, 0),
+          fmt(foreign, 2),
+        ];
+      },
+    ),
   );
 }
 
@@ -422,16 +475,21 @@ function pick(measurement: Measurement, ttft: boolean) {
   return ttft && measurement.result.ttft ? measurement.result.ttft : measurement.result.latency;
 }
 
+/** One path's figures and the direct path's from the same window (paired) or the same run. */
+interface Compared {
+  direct: Measurement;
+  other: Measurement;
+}
+
 function overheadTable(
-  direct: Measurement,
-  others: Measurement[],
+  compared: Compared[],
   ttft: boolean,
   targets: { p50: number | null; p99: number },
 ): string {
-  const base = pick(direct, ttft);
   return table(
     ['overhead vs direct (ms)', 'p50', 'p90', 'p99', 'p99.9', 'target', 'met'],
-    others.map((other) => {
+    compared.map(({ direct, other }) => {
+      const base = pick(direct, ttft);
       const summary = pick(other, ttft);
       const p50 = summary.p50 - base.p50;
       const p99 = summary.p99 - base.p99;
@@ -646,74 +704,99 @@ async function main(): Promise<void> {
   const report: Record<string, unknown> = { settings, date: new Date().toISOString() };
   const output: string[] = [];
   try {
-    const paths = [
+    const paths: PathEntry[] = [
       { path: 'direct', baseUrl: upstream.baseUrl, server: null },
       { path: 'bare hop', baseUrl: bare.baseUrl, server: bare },
       { path: 'gateway', baseUrl: gateway.baseUrl, server: gateway },
     ];
+    const [directPath, barePath, gatewayPath] = paths as [PathEntry, PathEntry, PathEntry];
     const runAll = async (rate: number, seconds: number, stream: boolean, warmup: number) => {
       const measured: Measurement[] = [];
       for (const entry of paths) {
-        measured.push(
-          await measure(entry.path, entry.baseUrl, entry.server, rate, seconds, stream, warmup),
-        );
+        measured.push(...(await measure([entry], rate, seconds, stream, warmup)));
       }
       return measured;
     };
+    /**
+     * The 1,000 req/s scenarios. Paired (the default): the bare hop and the gateway each share
+     * their window with the direct path, same schedule, and are compared with that window's
+     * direct figures. Sequential (--sequential): one window per path, all compared with one
+     * direct window.
+     */
+    const runScenario = async (stream: boolean) => {
+      const { rate, durationSeconds, warmupSeconds } = settings;
+      if (!settings.paired) {
+        const [direct, ...others] = (await runAll(
+          rate,
+          durationSeconds,
+          stream,
+          warmupSeconds,
+        )) as [Measurement, ...Measurement[]];
+        return {
+          rows: [direct, ...others],
+          compared: others.map((other) => ({ direct, other })),
+        };
+      }
+      const rows: Measurement[] = [];
+      const compared: Compared[] = [];
+      for (const entry of [barePath, gatewayPath]) {
+        const [direct, other] = (await measure(
+          [directPath, entry],
+          rate,
+          durationSeconds,
+          stream,
+          warmupSeconds,
+        )) as [Measurement, Measurement];
+        rows.push({ ...direct, path: `direct (with ${entry.path})` }, other);
+        compared.push({ direct, other });
+      }
+      return { rows, compared };
+    };
+    const scenarioNote = settings.paired
+      ? "paired: each path shares its window with the direct path, same schedule; overhead is against that window's direct figures"
+      : 'sequential: one window per path';
 
     if (settings.parts.has('json')) {
       process.stderr.write(`non-streaming at ${settings.rate} req/s\n`);
-      const json = await runAll(
-        settings.rate,
-        settings.durationSeconds,
-        false,
-        settings.warmupSeconds,
-      );
-      const [jsonDirect, ...jsonOthers] = json as [Measurement, ...Measurement[]];
+      const json = await runScenario(false);
       output.push(
-        `### Non-streaming, ${settings.rate} req/s open loop, ${Math.round(settings.rate * settings.durationSeconds)} requests per path (latency from intended send, ms)`,
+        `### Non-streaming, ${settings.rate} req/s open loop, ${Math.round(settings.rate * settings.durationSeconds)} requests per path (latency from intended send, ms; ${scenarioNote})`,
         '',
-        latencyTable(json, false),
+        latencyTable(json.rows, false),
         '',
-        overheadTable(jsonDirect, jsonOthers, false, { p50: 0.3, p99: 2 }),
+        overheadTable(json.compared, false, { p50: 0.3, p99: 2 }),
         '',
       );
 
-      report.json = json;
+      report.json = json.rows;
     }
 
     if (settings.parts.has('stream')) {
       process.stderr.write(`streaming at ${settings.rate} req/s\n`);
-      const stream = await runAll(
-        settings.rate,
-        settings.durationSeconds,
-        true,
-        settings.warmupSeconds,
-      );
-      const [streamDirect, ...streamOthers] = stream as [Measurement, ...Measurement[]];
+      const stream = await runScenario(true);
       output.push(
-        `### Streaming, ${settings.rate} req/s open loop, ${Math.round(settings.rate * settings.durationSeconds)} requests per path (TTFT from intended send, ms)`,
+        `### Streaming, ${settings.rate} req/s open loop, ${Math.round(settings.rate * settings.durationSeconds)} requests per path (TTFT from intended send, ms; ${scenarioNote})`,
         '',
-        latencyTable(stream, true),
+        latencyTable(stream.rows, true),
         '',
-        overheadTable(streamDirect, streamOthers, true, { p50: null, p99: 2 }),
+        overheadTable(stream.compared, true, { p50: null, p99: 2 }),
         '',
       );
 
-      report.stream = stream;
+      report.stream = stream.rows;
     }
 
     if (settings.parts.has('steps')) {
       process.stderr.write('throughput steps\n');
       const steps: Step[] = [];
       for (const rate of settings.steps) {
-        const [direct, bareHop, gatewayPath] = (await runAll(
+        const [direct, bareHop, gatewayStep] = (await runAll(
           rate,
           settings.stepSeconds,
           false,
           1,
         )) as [Measurement, Measurement, Measurement];
-        const partial = { rate, direct, bare: bareHop, gateway: gatewayPath };
+        const partial = { rate, direct, bare: bareHop, gateway: gatewayStep };
         const step = { ...partial, ...stepVerdict(partial) };
         steps.push(step);
         // Past saturation every further step only queues more: stop.
