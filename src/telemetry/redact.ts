@@ -222,8 +222,21 @@ function summarizeBinary(value: string): string | null {
   return null;
 }
 
+/**
+ * Object keys repeat from request to request (role, content, model, ...): each key's verdict is
+ * remembered instead of lower-casing and stripping it every time. Bounded, since keys come from
+ * clients; past the bound a key is just checked.
+ */
+const SENSITIVE_KEY_CACHE_ENTRIES = 4096;
+const sensitiveKeyVerdicts = new Map<string, boolean>();
+
 function isSensitiveKey(key: string): boolean {
-  return SENSITIVE_KEYS.has(key.toLowerCase().replace(/[-_]/g, ''));
+  const known = sensitiveKeyVerdicts.get(key);
+  if (known !== undefined) return known;
+  const sensitive = SENSITIVE_KEYS.has(key.toLowerCase().replace(/[-_]/g, ''));
+  if (sensitiveKeyVerdicts.size < SENSITIVE_KEY_CACHE_ENTRIES)
+    sensitiveKeyVerdicts.set(key, sensitive);
+  return sensitive;
 }
 
 /**

@@ -3,6 +3,7 @@ import type { ChatRequest } from '../../core/chat-types.js';
 import {
   countMessageTokens,
   countPromptTokens,
+  countSystemPromptTokens,
   countTextTokens,
   IMAGE_TOKENS,
   LOW_DETAIL_IMAGE_TOKENS,
@@ -15,6 +16,27 @@ describe('token counter', () => {
     expect(countTextTokens('hello world')).toBe(2);
     expect(countTextTokens(' hello'.repeat(10))).toBe(10);
     expect(countTextTokens('')).toBe(0);
+  });
+
+  it('counts repeated system prompts like any text, past the cache bound too', () => {
+    const prompts = Array.from(
+      { length: 80 },
+      (_, index) => `You are assistant number ${index}.${' Be brief.'.repeat(index % 7)}`,
+    );
+    for (let round = 0; round < 2; round++) {
+      for (const prompt of prompts) {
+        expect(countSystemPromptTokens(prompt)).toBe(countTextTokens(prompt));
+      }
+    }
+    const long = ' word'.repeat(70_000);
+    expect(countSystemPromptTokens(long)).toBe(70_000);
+    expect(
+      countMessageTokens({ role: 'system', content: prompts[3] as string }) -
+        MESSAGE_OVERHEAD_TOKENS,
+    ).toBe(countTextTokens(prompts[3] as string));
+    expect(countMessageTokens({ role: 'developer', content: 'hello world' })).toBe(
+      2 + MESSAGE_OVERHEAD_TOKENS,
+    );
   });
 
   it('counts special-token text as plain text instead of throwing', () => {

@@ -28,9 +28,39 @@ export function countTextTokens(text: string): number {
   return text === '' ? 0 : countTokens(text, AS_TEXT);
 }
 
+/**
+ * System prompts repeat: an application sends the same one (often thousands of tokens) with
+ * every request, so their counts are remembered. Only system and developer text is kept, never
+ * user turns, which rarely repeat and would churn the cache (and hold chat text in memory). The
+ * bounds keep it small: a few dozen distinct prompts, none over 64 K characters; the oldest entry
+ * goes first.
+ */
+const SYSTEM_PROMPT_CACHE_ENTRIES = 64;
+const SYSTEM_PROMPT_CACHE_MAX_CHARS = 65_536;
+const systemPromptTokens = new Map<string, number>();
+
+/** countTextTokens for a system prompt, from the cache when the same text was counted before. */
+export function countSystemPromptTokens(text: string): number {
+  if (text.length > SYSTEM_PROMPT_CACHE_MAX_CHARS) return countTextTokens(text);
+  const cached = systemPromptTokens.get(text);
+  if (cached !== undefined) return cached;
+  const counted = countTextTokens(text);
+  if (systemPromptTokens.size >= SYSTEM_PROMPT_CACHE_ENTRIES) {
+    const oldest = systemPromptTokens.keys().next().value;
+    if (oldest !== undefined) systemPromptTokens.delete(oldest);
+  }
+  systemPromptTokens.set(text, counted);
+  return counted;
+}
+
 /** Tokens one message costs in a prompt: content, images, tool calls and overhead. */
 export function countMessageTokens(message: ChatMessage): number {
-  let total = MESSAGE_OVERHEAD_TOKENS + countContentTokens(message.content);
+  const content = message.content;
+  let total =
+    MESSAGE_OVERHEAD_TOKENS +
+    ((message.role === 'system' || message.role === 'developer') && typeof content === 'string'
+      ? countSystemPromptTokens(content)
+      : countContentTokens(content));
   if ('name' in message && message.name) total += 1 + countTextTokens(message.name);
   if (message.role === 'assistant' && message.tool_calls) {
     for (const call of message.tool_calls) {
