@@ -31,11 +31,30 @@ const prune = (id, olderThan, deleted) => {
     reply(id, { error: failure(error) });
   }
 };
+// One row per line: the JSON array of the indexed columns, a tab, the record's JSON (see
+// encodeLogRows; JSON text holds no raw tab or newline).
+const decoder = new TextDecoder();
+const decodeRows = (bytes) => {
+  const text = decoder.decode(bytes);
+  const rows = [];
+  let start = 0;
+  while (start < text.length) {
+    let end = text.indexOf('\\n', start);
+    if (end === -1) end = text.length;
+    const tab = text.indexOf('\\t', start);
+    const row = JSON.parse(text.slice(start, tab));
+    row.push(text.slice(tab + 1, end));
+    rows.push(row);
+    start = end + 1;
+  }
+  return rows;
+};
 parentPort.on('message', (message) => {
   if (message.kind === 'append') {
     try {
-      insertBatch.immediate(message.rows);
-      reply(message.id, { value: message.rows.length });
+      const rows = decodeRows(message.bytes);
+      insertBatch.immediate(rows);
+      reply(message.id, { value: rows.length });
     } catch (error) {
       reply(message.id, { error: failure(error) });
     }
@@ -48,8 +67,28 @@ parentPort.on('message', (message) => {
 });
 `;
 
-/** One row as the request_records table takes it: id, ts, route, target, status, user, JSON. */
-export type LogRow = readonly unknown[];
+/** The indexed columns of one request_records row: id, ts, route, target, status, user. */
+export type LogRowColumns = readonly [
+  string,
+  number,
+  string | null,
+  string | null,
+  number,
+  string | null,
+];
+
+/**
+ * Rows as the writer thread takes them: per row, one line holding the JSON array of the indexed
+ * columns, a tab, and the record's JSON, all UTF-8. Bytes, not row objects: the caller can keep
+ * them for a retry without keeping anything on its heap, and they cross to the thread as one copy.
+ */
+export function encodeLogRows(
+  rows: ReadonlyArray<{ columns: LogRowColumns; json: string }>,
+): Uint8Array {
+  let text = '';
+  for (const row of rows) text += `${JSON.stringify(row.columns)}\t${row.json}\n`;
+  return Buffer.from(text, 'utf8');
+}
 
 /** Options of startLogWriterThread. */
 export interface LogWriterThreadOptions {
@@ -60,8 +99,8 @@ export interface LogWriterThreadOptions {
 
 /** The request log's writer, running on its own thread and connection. */
 export interface LogWriterThread {
-  /** Insert the rows in one transaction: all or none. Resolves once committed. */
-  append(rows: readonly LogRow[]): Promise<void>;
+  /** Insert the rows (encodeLogRows) in one transaction: all or none. Resolves once committed. */
+  append(bytes: Uint8Array): Promise<void>;
   /** Delete rows older than the cutoff in bounded chunks; resolves with how many. */
   prune(olderThan: number): Promise<number>;
   /** Finish what was sent, close the connection and end the thread. */
@@ -129,8 +168,8 @@ export function startLogWriterThread(
   };
 
   return {
-    async append(rows) {
-      await call({ kind: 'append', rows });
+    async append(bytes) {
+      await call({ kind: 'append', bytes });
     },
     prune(olderThan) {
       return call({ kind: 'prune', olderThan });

@@ -63,6 +63,35 @@ describe('createSqliteLogStore', () => {
     }
   });
 
+  it('writes an encoded batch with tabs, newlines and non-ASCII text intact', async () => {
+    const store = createSqliteLogStore(path);
+    try {
+      const awkward = makeRequestRecord({
+        id: 'awkward-1',
+        userId: 'ann\tbob\ncarol',
+        route: 'fast\u2028lane',
+        responseText: 'café ☕ 😀\n\tend\\t',
+      });
+      const plain = makeRequestRecord({ id: 'plain-2' });
+      const encode = store.encode;
+      const appendEncoded = store.appendEncoded;
+      if (encode === undefined || appendEncoded === undefined) {
+        throw new Error('a file store with a writer thread encodes batches');
+      }
+      const batch = encode([awkward, plain]);
+      expect(batch.ids).toEqual(['awkward-1', 'plain-2']);
+      await appendEncoded(batch);
+      // A retried batch (the same bytes again) neither fails nor duplicates.
+      await appendEncoded(batch);
+      expect(await store.get('awkward-1')).toEqual(awkward);
+      const page = await store.page({ limit: 10, userId: 'ann\tbob\ncarol' });
+      expect(page.records.map((record) => record.id)).toEqual(['awkward-1']);
+      expect((await store.page({ limit: 10 })).records).toHaveLength(2);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('fails only the batch the writer thread cannot insert, and keeps writing', async () => {
     const store = createSqliteLogStore(path);
     // A record the writer cannot insert (status is NOT NULL) fails its batch, and only its batch.

@@ -1,7 +1,17 @@
 import Database from 'libsql';
-import { InvalidCursorError, type LogStore, type RecordQuery } from '../telemetry/log-store.js';
+import {
+  type EncodedBatch,
+  InvalidCursorError,
+  type LogStore,
+  type RecordQuery,
+} from '../telemetry/log-store.js';
 import type { RequestRecord } from '../telemetry/request-record.js';
-import { type LogWriterThread, startLogWriterThread } from './log-writer-thread.js';
+import {
+  encodeLogRows,
+  type LogRowColumns,
+  type LogWriterThread,
+  startLogWriterThread,
+} from './log-writer-thread.js';
 import { startWalCheckpointer } from './wal-checkpointer.js';
 
 /** Options for the embedded SQLite request log. */
@@ -219,22 +229,25 @@ export function createSqliteLogStore(path: string, options: SqliteLogStoreOption
     if (closed) throw new Error('The request log store is closed');
   };
 
-  return {
+  const encodeBatch = (records: readonly RequestRecord[]): EncodedBatch => ({
+    ids: records.map((record) => record.id),
+    bytes: encodeLogRows(
+      records.map((record) => ({ columns: columnsOf(record), json: JSON.stringify(record) })),
+    ),
+  });
+
+  const store: LogStore = {
     async append(records) {
       assertOpen();
       if (records.length === 0) return;
       // Serialize before BEGIN so a record that cannot be encoded fails the batch without a write.
-      const rows = records.map((record) => [
-        record.id,
-        record.ts,
-        record.route,
-        record.servedTarget,
-        record.status,
-        record.userId,
-        JSON.stringify(record),
-      ]);
-      if (writer) await writer.append(rows);
-      else insertBatch.immediate(rows);
+      if (writer) {
+        await writer.append(encodeBatch(records).bytes);
+        return;
+      }
+      insertBatch.immediate(
+        records.map((record) => [...columnsOf(record), JSON.stringify(record)]),
+      );
     },
 
     /*
@@ -328,4 +341,18 @@ export function createSqliteLogStore(path: string, options: SqliteLogStoreOption
       await checkpointer?.stop();
     },
   };
+  if (writer) {
+    // The request log then holds bytes, not records, while a batch commits (see LogStore.encode).
+    store.encode = encodeBatch;
+    store.appendEncoded = async (batch) => {
+      assertOpen();
+      if (batch.ids.length > 0) await writer.append(batch.bytes);
+    };
+  }
+  return store;
+}
+
+/** The indexed columns of a record's row. */
+function columnsOf(record: RequestRecord): LogRowColumns {
+  return [record.id, record.ts, record.route, record.servedTarget, record.status, record.userId];
 }

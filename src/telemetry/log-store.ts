@@ -1,5 +1,13 @@
 import type { RequestRecord } from './request-record.js';
 
+/** A batch of records as a store encoded it (see LogStore.encode). */
+export interface EncodedBatch {
+  /** The records' ids, in order. */
+  readonly ids: readonly string[];
+  /** The store's own encoding of the records. */
+  readonly bytes: Uint8Array;
+}
+
 /** A filter over stored request records. */
 export interface RecordQuery {
   /** ms since epoch, inclusive. */
@@ -44,6 +52,16 @@ export class InvalidCursorError extends Error {
 export interface LogStore {
   /** Persist a batch atomically: all records or none. */
   append(records: readonly RequestRecord[]): Promise<void>;
+  /**
+   * Optional pair for writers that hold batches while they wait: `encode` turns a batch into
+   * bytes at once (throwing if a record cannot be encoded) and `appendEncoded` persists those
+   * bytes exactly as `append` would persist the records. The request log encodes each batch as
+   * it takes it, so while the write (and any retry) is pending it holds bytes outside the
+   * JavaScript heap instead of the records: at gateway rates, records kept alive for the length
+   * of a write are promoted to the old generation, and that is what sets off full-GC pauses.
+   */
+  encode?(records: readonly RequestRecord[]): EncodedBatch;
+  appendEncoded?(batch: EncodedBatch): Promise<void>;
   /** Records matching the query, oldest first. */
   query(query: RecordQuery): AsyncIterable<RequestRecord>;
   /** One page of matching records, newest first (the log browser). */

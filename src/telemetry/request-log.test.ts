@@ -9,23 +9,29 @@ import {
 } from './request-log.js';
 import type { RequestRecord } from './request-record.js';
 
-/** An in-memory store whose writes can be made to fail or to hang until released. */
-function createTestStore() {
+/**
+ * An in-memory store whose writes can be made to fail or to hang until released. With `encoding`
+ * it also offers encode/appendEncoded (the batch as the JSON of its ids), which the log then uses.
+ */
+function createTestStore(encoding = false) {
   const batches: string[][] = [];
   const attempts: string[][] = [];
   const pruneCutoffs: number[] = [];
   let failuresLeft = 0;
+  let encoded = 0;
   let gate: { promise: Promise<void>; release: () => void } | null = null;
+  const write = async (ids: string[]) => {
+    attempts.push(ids);
+    if (gate !== null) await gate.promise;
+    if (failuresLeft > 0) {
+      failuresLeft -= 1;
+      throw new Error('disk I/O error');
+    }
+    batches.push(ids);
+  };
   const store: LogStore = {
     async append(records: readonly RequestRecord[]) {
-      const ids = records.map((record) => record.id);
-      attempts.push(ids);
-      if (gate !== null) await gate.promise;
-      if (failuresLeft > 0) {
-        failuresLeft -= 1;
-        throw new Error('disk I/O error');
-      }
-      batches.push(ids);
+      await write(records.map((record) => record.id));
     },
     async *query() {},
     async page() {
@@ -40,10 +46,21 @@ function createTestStore() {
     },
     async close() {},
   };
+  if (encoding) {
+    store.encode = (records) => {
+      encoded += 1;
+      const ids = records.map((record) => record.id);
+      return { ids, bytes: Buffer.from(JSON.stringify(ids)) };
+    };
+    store.appendEncoded = async (batch) => {
+      await write(JSON.parse(Buffer.from(batch.bytes).toString('utf8')) as string[]);
+    };
+  }
   return {
     store,
     batches,
     attempts,
+    encodedBatches: () => encoded,
     pruneCutoffs,
     written: () => batches.flat(),
     failNext(count: number) {
@@ -65,7 +82,10 @@ function createTestStore() {
 
 const record = (id: string) => makeRequestRecord({ id });
 
-describe('createRequestLog', () => {
+describe.each([
+  { store: 'a store that takes records', encoding: false },
+  { store: 'a store that encodes batches', encoding: true },
+])('createRequestLog with $store', ({ encoding }) => {
   let errors: unknown[];
   let test: ReturnType<typeof createTestStore>;
   const open = (options: Partial<RequestLogOptions> = {}) =>
@@ -80,7 +100,7 @@ describe('createRequestLog', () => {
   beforeEach(() => {
     vi.useFakeTimers();
     errors = [];
-    test = createTestStore();
+    test = createTestStore(encoding);
   });
 
   afterEach(() => {
@@ -151,6 +171,8 @@ describe('createRequestLog', () => {
     await vi.advanceTimersByTimeAsync(1);
     expect(test.batches).toEqual([['a']]);
     expect(log.stats()).toEqual({ queued: 0, written: 1, dropped: 0, failed: 2 });
+    // An encoded batch is retried from its bytes, not encoded again.
+    expect(test.encodedBatches()).toBe(encoding ? 1 : 0);
     expect(errors.map((error) => (error as Error).message)).toEqual([
       'disk I/O error',
       'disk I/O error',

@@ -1,4 +1,4 @@
-import type { LogStore } from './log-store.js';
+import type { EncodedBatch, LogStore } from './log-store.js';
 import type { RequestRecord } from './request-record.js';
 
 /** How the request log batches, retries, bounds its queue and prunes. */
@@ -93,12 +93,17 @@ class RecordQueue {
   }
 
   dropOldest(): void {
+    this.items[this.head] = undefined as unknown as RequestRecord;
     this.head += 1;
     this.compact();
   }
 
   take(count: number): RequestRecord[] {
     const batch = this.items.slice(this.head, this.head + count);
+    // Let go of the taken records now: until compaction, slots before `head` would keep them
+    // alive for as long as a thousand later records take to arrive, long enough at gateway
+    // rates for the garbage collector to move them to the old generation (full-GC pauses).
+    this.items.fill(undefined as unknown as RequestRecord, this.head, this.head + batch.length);
     this.head += batch.length;
     this.compact();
     return batch;
@@ -121,6 +126,11 @@ class RecordQueue {
     }
   }
 }
+
+/** A batch taken from the queue: the records, or (when the store encodes) their encoding. */
+type InflightBatch =
+  | { records: RequestRecord[]; encoded: null; length: number }
+  | { records: null; encoded: EncodedBatch; length: number };
 
 function defaultOnError(error: unknown): void {
   process.emitWarning(error instanceof Error ? error : new Error(String(error)), {
@@ -169,8 +179,16 @@ export function createRequestLog(store: LogStore, options: RequestLogOptions): R
   const onError = options.onError ?? defaultOnError;
 
   const queue = new RecordQueue();
-  /** The batch being written, or kept for retry after a failure. Always older than the queue. */
-  let inflight: RequestRecord[] | null = null;
+  /**
+   * The batch being written, or kept for retry after a failure. Always older than the queue.
+   * Encoded as soon as it is taken when the store can (see LogStore.encode): then only its ids and
+   * bytes stay in memory, not the records.
+   */
+  let inflight: InflightBatch | null = null;
+  const encode =
+    store.encode !== undefined && store.appendEncoded !== undefined
+      ? store.encode.bind(store)
+      : null;
   let inflightFailures = 0;
   let consecutiveFailures = 0;
   let lastError: unknown = null;
@@ -218,17 +236,28 @@ export function createRequestLog(store: LogStore, options: RequestLogOptions): R
    * `inflight` and stops the loop (returning false); the caller decides when to try again. Each
    * pass writes or drops a batch or returns, and inflow is bounded by maxQueue, so it ends.
    */
+  const toInflight = (records: RequestRecord[]): InflightBatch => {
+    if (encode === null) return { records, encoded: null, length: records.length };
+    try {
+      return { records: null, encoded: encode(records), length: records.length };
+    } catch {
+      // Left as records: append() reports the encoding error through the usual retry path.
+      return { records, encoded: null, length: records.length };
+    }
+  };
+
   const pump = async (): Promise<boolean> => {
     for (;;) {
       if (inflight === null) {
         const draining = settled < drainTarget;
         if (queue.length === 0 || (!draining && queue.length < batchSize)) return true;
-        inflight = queue.take(batchSize);
+        inflight = toInflight(queue.take(batchSize));
         inflightFailures = 0;
       }
-      const batch: RequestRecord[] = inflight;
+      const batch: InflightBatch = inflight;
       try {
-        await store.append(batch);
+        if (batch.records !== null) await store.append(batch.records);
+        else await (store.appendEncoded as (encoded: EncodedBatch) => Promise<void>)(batch.encoded);
       } catch (error) {
         failed += 1;
         inflightFailures += 1;
@@ -249,7 +278,9 @@ export function createRequestLog(store: LogStore, options: RequestLogOptions): R
       settled += batch.length;
       if (options.onBatchWritten !== undefined) {
         try {
-          options.onBatchWritten(batch.map((record) => record.id));
+          options.onBatchWritten(
+            batch.records !== null ? batch.records.map((record) => record.id) : batch.encoded.ids,
+          );
         } catch (error) {
           report(error);
         }
