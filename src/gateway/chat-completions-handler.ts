@@ -1,4 +1,4 @@
-import { createHash, hash as digestOf, randomUUID } from 'node:crypto';
+import { createHash, hash as digestOf } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type {
   ChatCompletion,
@@ -8,6 +8,7 @@ import type {
 } from '../core/chat-types.js';
 import { createLeanAbortController, nativeAbortSignal } from '../core/lean-abort-controller.js';
 import { SwitchyardError, UpstreamError } from '../core/switchyard-error.js';
+import { timeOrderedId } from '../core/time-ordered-id.js';
 import { completionChunks, staticFallbackCompletion } from '../limits/index.js';
 import {
   type Classification,
@@ -620,7 +621,8 @@ function mirrorToShadow(
   const routeName = baseRouteName(served.route.name);
   const accepted = shadow.mirror.mirror(async (signal) => {
     const startedAt = performance.now();
-    const record = newRecord(randomUUID(), Date.now());
+    const mirroredAt = Date.now();
+    const record = newRecord(timeOrderedId(mirroredAt), mirroredAt);
     record.shadow = true;
     record.shadowOf = requestId;
     record.route = routeName;

@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { SwitchyardError } from '../core/switchyard-error.js';
+import { timeOrderedId } from '../core/time-ordered-id.js';
 import type { RunStore } from '../eval/run-store.js';
 import { createIntentClassifier } from '../routing/classify/index.js';
 import type { Policy } from '../routing/policy/policy-types.js';
@@ -179,7 +179,7 @@ export function createGateway(options: GatewayOptions): Gateway {
 
     if (path === '/v1/chat/completions') {
       if (method !== 'POST') return methodNotAllowed(response, method, path);
-      return handleChatCompletions(request, response, context, randomUUID(), arrivedAt);
+      return handleChatCompletions(request, response, context, timeOrderedId(arrivedAt), arrivedAt);
     }
     if (path === '/v1/models') {
       if (method !== 'GET') return methodNotAllowed(response, method, path);
