@@ -69,7 +69,8 @@ function readBodyText(request: IncomingMessage, limitBytes: number): Promise<str
         return;
       }
       if (first === null) first = chunk;
-      else (rest ??= []).push(chunk);
+      else if (rest === null) rest = [chunk];
+      else rest.push(chunk);
     };
     const onEnd = (): void => settle(null);
     // node:http reports a client that went away mid-body as ECONNRESET "aborted", or (without an
