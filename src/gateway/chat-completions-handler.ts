@@ -13,6 +13,7 @@ import { completionChunks, staticFallbackCompletion } from '../limits/index.js';
 import {
   type Classification,
   classifyRequest,
+  countPromptTokensYielding,
   countTextTokens,
   findExplicitIntent,
 } from '../routing/classify/index.js';
@@ -89,8 +90,12 @@ export async function handleChatCompletions(
       context.intentClassifier && !findExplicitIntent(chat, request.headers, policy.classification)
         ? await context.intentClassifier.classify(chat)
         : null;
+    // A long prompt is counted in slices so it does not hold other requests (token-counter.ts).
+    const counted = countPromptTokensYielding(chat);
+    const promptTokens = typeof counted === 'number' ? counted : await counted;
     const classification = classifyRequest(chat, request.headers, policy.classification, {
       classifierIntent,
+      promptTokens,
     });
     const selection = selectRoute(policy, chat.model, classification);
     if (!selection) {

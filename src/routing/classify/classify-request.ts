@@ -66,7 +66,11 @@ export function classifyRequest(
   request: ChatRequest,
   headers: RequestHeaders,
   config: ClassificationConfig,
-  options?: { classifierIntent?: string | null },
+  options?: {
+    classifierIntent?: string | null;
+    /** The prompt's tokens when the caller counted them already (countPromptTokensYielding). */
+    promptTokens?: number;
+  },
 ): Classification {
   // A fresh object: the headers' keys are added to it directly (a spread copy would give each
   // request its own hidden class on Node 20).
@@ -107,7 +111,7 @@ export function classifyRequest(
   const classification: Classification = {
     intent,
     intentSource,
-    promptTokens: countPromptTokens(request),
+    promptTokens: options?.promptTokens ?? countPromptTokens(request),
     tags: [],
     tenant: headerValue(headers, TENANT_HEADER) ?? metadata.tenant ?? null,
     userId:

@@ -19,6 +19,7 @@ export {
 export {
   countMessageTokens,
   countPromptTokens,
+  countPromptTokensYielding,
   countTextTokens,
   IMAGE_TOKENS,
   LOW_DETAIL_IMAGE_TOKENS,

@@ -1,14 +1,18 @@
+import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 import { describe, expect, it } from 'vitest';
 import type { ChatRequest } from '../../core/chat-types.js';
 import {
   countMessageTokens,
   countPromptTokens,
+  countPromptTokensYielding,
   countSystemPromptTokens,
   countTextTokens,
   IMAGE_TOKENS,
   LOW_DETAIL_IMAGE_TOKENS,
+  MAX_RUN_CHARS,
   MESSAGE_OVERHEAD_TOKENS,
   REPLY_PRIMING_TOKENS,
+  YIELD_ABOVE_CHARS,
 } from './token-counter.js';
 
 describe('token counter', () => {
@@ -107,5 +111,71 @@ describe('token counter', () => {
     expect(countPromptTokens({ ...request, tools })).toBe(
       countPromptTokens(request) + countTextTokens(JSON.stringify(tools)),
     );
+  });
+
+  it('counts a short prompt at once, with the same result as countPromptTokens', () => {
+    const request: ChatRequest = {
+      model: 'auto',
+      messages: [
+        { role: 'system', content: 'Be brief.' },
+        { role: 'user', content: 'hello world' },
+      ],
+    };
+    const counted = countPromptTokensYielding(request);
+    expect(typeof counted).toBe('number');
+    expect(counted).toBe(countPromptTokens(request));
+  });
+
+  it('counts a long prompt in slices, letting other work run in between', async () => {
+    const paragraph = 'The quick brown fox jumps over the lazy dog, again and again. ';
+    const lines = Array.from({ length: 12_000 }, (_, index) => `${index}: ${paragraph}`);
+    const request: ChatRequest = {
+      model: 'auto',
+      messages: [
+        { role: 'system', content: 'Summarize.' },
+        { role: 'user', content: `${lines.join('\n')}\n${'x'.repeat(200_000)}` },
+      ],
+    };
+    const userText = request.messages[1]?.content as string;
+    expect(userText.length).toBeGreaterThan(YIELD_ABOVE_CHARS);
+    let turnsDuringCount = 0;
+    let counting = true;
+    const tick = (): void => {
+      if (!counting) return;
+      turnsDuringCount += 1;
+      setImmediate(tick);
+    };
+    setImmediate(tick);
+    const counted = countPromptTokensYielding(request);
+    expect(counted).toBeInstanceOf(Promise);
+    const total = await counted;
+    counting = false;
+    expect(turnsDuringCount).toBeGreaterThan(5);
+    // Sliced at newlines (and, in the run of x's, at the slice limit): within 0.01% of one pass.
+    const exact = countPromptTokens(request);
+    expect(Math.abs(total - exact)).toBeLessThanOrEqual(Math.ceil(exact / 10_000));
+  });
+
+  it('keeps surrogate pairs whole when a slice has no whitespace to end at', async () => {
+    const emoji = '😀'.repeat(200_000);
+    const request: ChatRequest = { model: 'auto', messages: [{ role: 'user', content: emoji }] };
+    const total = await countPromptTokensYielding(request);
+    const exact = countPromptTokens(request);
+    expect(Math.abs(total - exact)).toBeLessThanOrEqual(Math.ceil(exact / 1_000));
+  });
+
+  it('cuts runs without whitespace into pieces, without splitting a surrogate pair', () => {
+    const whole = (text: string) => countTokens(text, { disallowedSpecial: new Set() });
+    // Eight x's are one token and the pieces are a multiple of eight long: the same count.
+    const xs = 'x'.repeat(MAX_RUN_CHARS * 8);
+    expect(countTextTokens(xs)).toBe(whole(xs));
+    // One ASCII letter first puts every cut on a high surrogate; each emoji stays one token.
+    const emoji = `a${'😀'.repeat(2_000)}`;
+    expect(countTextTokens(emoji)).toBe(whole(emoji));
+    // Ordinary text longer than a run is counted whole.
+    const prose = 'The quick brown fox jumps over the lazy dog. '.repeat(100);
+    expect(countTextTokens(prose)).toBe(whole(prose));
+    // A pathological run far past what byte-pair encoding does in one piece in reasonable time.
+    expect(countTextTokens('😀'.repeat(200_000))).toBe(200_000);
   });
 });

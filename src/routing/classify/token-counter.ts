@@ -1,5 +1,5 @@
 import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
-import type { ChatMessage, ChatRequest, ContentPart } from '../../core/chat-types.js';
+import type { ChatMessage, ChatRequest } from '../../core/chat-types.js';
 
 /*
  * o200k_base is the encoding of every current OpenAI chat model (GPT-4o, GPT-4.1, GPT-5, the
@@ -23,9 +23,43 @@ export const IMAGE_TOKENS = 765;
 /** Special-token text in a prompt is plain text to us; refusing it would reject the request. */
 const AS_TEXT = { disallowedSpecial: new Set<string>() };
 
+/**
+ * Longest run of non-whitespace handed to the tokenizer in one piece. Byte-pair encoding is
+ * quadratic in the length of one pre-token, and a run with no whitespace (a base64 blob, a line
+ * of emoji, minified code) can be a single pre-token: 16,000 emoji took 2.2 s and 200,000 took
+ * minutes, on the event loop. Longer runs are cut into pieces of this length and counted piece
+ * by piece (a few ms for 100,000 characters); a cut can add a token where a token would have
+ * spanned it, which is noise next to a run that long. Text without such runs is counted whole.
+ */
+export const MAX_RUN_CHARS = 512;
+
 /** Tokens in a piece of text. */
 export function countTextTokens(text: string): number {
-  return text === '' ? 0 : countTokens(text, AS_TEXT);
+  if (text === '') return 0;
+  if (text.length <= MAX_RUN_CHARS) return countTokens(text, AS_TEXT);
+  let total = 0;
+  let pieceStart = 0;
+  let run = 0;
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (code === 32 || (code >= 9 && code <= 13)) {
+      run = 0;
+      continue;
+    }
+    run += 1;
+    if (run < MAX_RUN_CHARS) continue;
+    // Cut after this character, unless that would split a surrogate pair.
+    let cut = index + 1;
+    if (code >= 0xd800 && code <= 0xdbff) cut = index;
+    if (cut > pieceStart) {
+      total += countTokens(text.slice(pieceStart, cut), AS_TEXT);
+      pieceStart = cut;
+    }
+    run = index + 1 - cut;
+  }
+  if (pieceStart === 0) return countTokens(text, AS_TEXT);
+  if (pieceStart < text.length) total += countTokens(text.slice(pieceStart), AS_TEXT);
+  return total;
 }
 
 /**
@@ -53,25 +87,67 @@ export function countSystemPromptTokens(text: string): number {
   return counted;
 }
 
-/** Tokens one message costs in a prompt: content, images, tool calls and overhead. */
-export function countMessageTokens(message: ChatMessage): number {
+/**
+ * What a prompt costs, split into what needs the tokenizer and what does not: `fixed` holds
+ * per-message overhead, images and reply priming; `system` the system/developer prompts (counted
+ * through the cache); `texts` everything else that is counted as text.
+ */
+interface PromptPieces {
+  fixed: number;
+  system: string[];
+  texts: string[];
+}
+
+function addMessagePieces(message: ChatMessage, pieces: PromptPieces): void {
   const content = message.content;
-  let total =
-    MESSAGE_OVERHEAD_TOKENS +
-    ((message.role === 'system' || message.role === 'developer') && typeof content === 'string'
-      ? countSystemPromptTokens(content)
-      : countContentTokens(content));
-  if ('name' in message && message.name) total += 1 + countTextTokens(message.name);
-  if (message.role === 'assistant' && message.tool_calls) {
-    for (const call of message.tool_calls) {
-      total +=
-        countTextTokens(call.function.name) +
-        countTextTokens(call.function.arguments) +
-        MESSAGE_OVERHEAD_TOKENS;
+  pieces.fixed += MESSAGE_OVERHEAD_TOKENS;
+  if ((message.role === 'system' || message.role === 'developer') && typeof content === 'string') {
+    if (content !== '') pieces.system.push(content);
+  } else if (typeof content === 'string') {
+    pieces.texts.push(content);
+  } else if (content != null) {
+    for (const part of content) {
+      if (part.type === 'text') pieces.texts.push(part.text);
+      else if (part.type === 'image_url') {
+        pieces.fixed += part.image_url.detail === 'low' ? LOW_DETAIL_IMAGE_TOKENS : IMAGE_TOKENS;
+      }
     }
   }
-  if (message.role === 'tool') total += countTextTokens(message.tool_call_id);
+  if ('name' in message && message.name) {
+    pieces.fixed += 1;
+    pieces.texts.push(message.name);
+  }
+  if (message.role === 'assistant' && message.tool_calls) {
+    for (const call of message.tool_calls) {
+      pieces.fixed += MESSAGE_OVERHEAD_TOKENS;
+      pieces.texts.push(call.function.name, call.function.arguments);
+    }
+  }
+  if (message.role === 'tool') pieces.texts.push(message.tool_call_id);
+}
+
+function promptPieces(request: ChatRequest): PromptPieces {
+  const pieces: PromptPieces = { fixed: REPLY_PRIMING_TOKENS, system: [], texts: [] };
+  for (const message of request.messages) addMessagePieces(message, pieces);
+  if (request.tools && request.tools.length > 0) pieces.texts.push(JSON.stringify(request.tools));
+  if (request.response_format?.json_schema !== undefined) {
+    pieces.texts.push(JSON.stringify(request.response_format.json_schema));
+  }
+  return pieces;
+}
+
+function countPieces(pieces: PromptPieces): number {
+  let total = pieces.fixed;
+  for (const text of pieces.system) total += countSystemPromptTokens(text);
+  for (const text of pieces.texts) total += countTextTokens(text);
   return total;
+}
+
+/** Tokens one message costs in a prompt: content, images, tool calls and overhead. */
+export function countMessageTokens(message: ChatMessage): number {
+  const pieces: PromptPieces = { fixed: 0, system: [], texts: [] };
+  addMessagePieces(message, pieces);
+  return countPieces(pieces);
 }
 
 /**
@@ -79,25 +155,69 @@ export function countMessageTokens(message: ChatMessage): number {
  * schema (both are sent to the model as text), and the reply priming.
  */
 export function countPromptTokens(request: ChatRequest): number {
-  let total = REPLY_PRIMING_TOKENS;
-  for (const message of request.messages) total += countMessageTokens(message);
-  if (request.tools && request.tools.length > 0)
-    total += countTextTokens(JSON.stringify(request.tools));
-  if (request.response_format?.json_schema !== undefined) {
-    total += countTextTokens(JSON.stringify(request.response_format.json_schema));
+  return countPieces(promptPieces(request));
+}
+
+/**
+ * Prompts up to this many characters are counted in one go (~4 ms of tokenizer at most); longer
+ * ones in slices with a turn of the event loop between them.
+ */
+export const YIELD_ABOVE_CHARS = 262_144;
+/** Characters per slice of a long text: about a millisecond of tokenizer. */
+const SLICE_CHARS = 65_536;
+
+/**
+ * countPromptTokens for the gateway's request path. The tokenizer runs on the event loop at
+ * ~16 µs per KB, so a 10 MB prompt (the default body limit) would hold every other request for
+ * ~160 ms; past YIELD_ABOVE_CHARS the count is made in slices and other requests run between
+ * them. Returns a number, not a promise, for the usual short prompt.
+ *
+ * A long text is cut after a newline (else a space) near each slice boundary; the tokenizer
+ * splits there too in almost every case, so the count may differ from one pass by a few tokens
+ * in millions, which routing on thresholds and windows does not notice.
+ */
+export function countPromptTokensYielding(request: ChatRequest): number | Promise<number> {
+  const pieces = promptPieces(request);
+  let length = 0;
+  for (const text of pieces.system) length += text.length;
+  for (const text of pieces.texts) length += text.length;
+  if (length <= YIELD_ABOVE_CHARS) return countPieces(pieces);
+  return countPiecesYielding(pieces);
+}
+
+async function countPiecesYielding(pieces: PromptPieces): Promise<number> {
+  let total = pieces.fixed;
+  for (const text of pieces.system) {
+    total += text.length <= SLICE_CHARS ? countSystemPromptTokens(text) : await countLongText(text);
+  }
+  for (const text of pieces.texts) {
+    total += text.length <= SLICE_CHARS ? countTextTokens(text) : await countLongText(text);
   }
   return total;
 }
 
-function countContentTokens(content: string | ContentPart[] | null | undefined): number {
-  if (content == null) return 0;
-  if (typeof content === 'string') return countTextTokens(content);
+async function countLongText(text: string): Promise<number> {
   let total = 0;
-  for (const part of content) {
-    if (part.type === 'text') total += countTextTokens(part.text);
-    else if (part.type === 'image_url') {
-      total += part.image_url.detail === 'low' ? LOW_DETAIL_IMAGE_TOKENS : IMAGE_TOKENS;
-    }
+  let start = 0;
+  while (start < text.length) {
+    const end = sliceEnd(text, start);
+    total += countTextTokens(text.slice(start, end));
+    start = end;
+    if (start < text.length) await new Promise<void>((resolve) => setImmediate(resolve));
   }
   return total;
+}
+
+/** Where the slice from `start` ends: after the last newline (else space) in its second half. */
+function sliceEnd(text: string, start: number): number {
+  const limit = start + SLICE_CHARS;
+  if (limit >= text.length) return text.length;
+  const floor = start + SLICE_CHARS / 2;
+  const newline = text.lastIndexOf('\n', limit);
+  if (newline >= floor) return newline + 1;
+  const space = text.lastIndexOf(' ', limit);
+  if (space >= floor) return space;
+  // No whitespace: do not cut a surrogate pair in two.
+  const code = text.charCodeAt(limit - 1);
+  return code >= 0xd800 && code <= 0xdbff ? limit - 1 : limit;
 }
