@@ -67,7 +67,9 @@ async function expectErrorState(page: Page, title: string | RegExp) {
   const alert = page.locator('.state-error');
   await alert.getByRole('heading', { name: title }).waitFor();
   expect(await alert.getAttribute('role')).toBe('alert');
-  expect(await alert.getByRole('button', { name: 'Try again' }).isVisible()).toBe(true);
+  // Waited for, not sampled: right after a retry the alert can be re-rendering (loading state in
+  // between), and a one-shot isVisible() then reads false on a busy machine.
+  await alert.getByRole('button', { name: 'Try again' }).waitFor({ state: 'visible' });
   // The header and navigation stay, so the user can go elsewhere.
   expect(await page.getByRole('navigation', { name: 'Workspace' }).count()).toBe(1);
   return alert;
