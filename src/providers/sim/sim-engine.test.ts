@@ -250,6 +250,12 @@ describe('createSimEngine faults', () => {
       countTokens(text, { disallowedSpecial: new Set<string>() });
     expect(plan.promptTokens).toBe(expected);
   });
+
+  it('counts a prompt that is one long run without whitespace (cut into pieces, not hung on)', () => {
+    const engine = createSimEngine(profile(), { modelName: 'sim-model' });
+    const plan = engine.plan(ask('😀'.repeat(200_000)));
+    expect(plan.promptTokens).toBe(3 + 3 + 200_000);
+  });
 });
 
 describe('createSimEngine tool calls', () => {

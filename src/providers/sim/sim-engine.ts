@@ -1,10 +1,10 @@
-import { countTokens } from 'gpt-tokenizer';
 import {
   type ChatRequest,
   contentText,
   type ToolCall,
   type ToolDefinition,
 } from '../../core/chat-types.js';
+import { countTextTokens } from '../../routing/classify/token-counter.js';
 import { SIM_FAULTS, type SimFault, type SimProfile } from './sim-profile.js';
 import {
   createLogNormalSampler,
@@ -101,7 +101,6 @@ const DEFAULT_CONTEXT_WINDOW = 128_000;
 const TOKEN_CACHE_LIMIT = 4096;
 const tokenCache = new Map<string, number>();
 /** Special-token text in prompts counts as plain text instead of throwing. */
-const COUNT_OPTIONS = { disallowedSpecial: new Set<string>() };
 
 const SYLLABLES = [
   'ka',
@@ -151,7 +150,8 @@ function countCached(text: string): number {
   if (text === '') return 0;
   let count = tokenCache.get(text);
   if (count === undefined) {
-    count = countTokens(text, COUNT_OPTIONS);
+    // The gateway's counter: same o200k encoding, and safe on long runs without whitespace.
+    count = countTextTokens(text);
     if (tokenCache.size >= TOKEN_CACHE_LIMIT) tokenCache.clear();
     tokenCache.set(text, count);
   }
