@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { SwitchyardError } from '../core/switchyard-error.js';
 import { timeOrderedId } from '../core/time-ordered-id.js';
 import type { RunStore } from '../eval/run-store.js';
-import { createIntentClassifier } from '../routing/classify/index.js';
+import { createIntentClassifier, loadTokenizer } from '../routing/classify/index.js';
 import type { Policy } from '../routing/policy/policy-types.js';
 import type { RouteRuntime } from '../routing/route-executor.js';
 import { RoutingRuntime } from '../routing/routing-runtime.js';
@@ -213,6 +213,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     reloadFromSource,
     async listen(port = options.policy.server.port, host = options.policy.server.host) {
       await trafficReady;
+      loadTokenizer();
       return listenServer(server, port, host);
     },
     async close(graceMs = 5_000) {

@@ -23,6 +23,7 @@ export {
   countTextTokens,
   IMAGE_TOKENS,
   LOW_DETAIL_IMAGE_TOKENS,
+  loadTokenizer,
   MESSAGE_OVERHEAD_TOKENS,
   REPLY_PRIMING_TOKENS,
 } from './token-counter.js';

@@ -1,5 +1,5 @@
-import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 import type { ChatMessage, ChatRequest } from '../../core/chat-types.js';
+import { o200kTokenizer } from './o200k-tokenizer.js';
 
 /*
  * o200k_base is the encoding of every current OpenAI chat model (GPT-4o, GPT-4.1, GPT-5, the
@@ -20,8 +20,18 @@ export const LOW_DETAIL_IMAGE_TOKENS = 85;
  */
 export const IMAGE_TOKENS = 765;
 
-/** Special-token text in a prompt is plain text to us; refusing it would reject the request. */
-const AS_TEXT = { disallowedSpecial: new Set<string>() };
+/**
+ * Loads the tokenizer's vocabulary now (~60 ms) instead of on the first count. A server calls it
+ * before it listens, so its first request does not wait for it.
+ */
+export function loadTokenizer(): void {
+  o200kTokenizer();
+}
+
+/** Special-token text in a prompt (`<|endoftext|>`) is plain text to the tokenizer. */
+function countTokens(text: string): number {
+  return o200kTokenizer().count(text);
+}
 
 /**
  * Longest run of non-whitespace handed to the tokenizer in one piece. Byte-pair encoding is
@@ -36,7 +46,7 @@ export const MAX_RUN_CHARS = 512;
 /** Tokens in a piece of text. */
 export function countTextTokens(text: string): number {
   if (text === '') return 0;
-  if (text.length <= MAX_RUN_CHARS) return countTokens(text, AS_TEXT);
+  if (text.length <= MAX_RUN_CHARS) return countTokens(text);
   let total = 0;
   let pieceStart = 0;
   let run = 0;
@@ -52,13 +62,13 @@ export function countTextTokens(text: string): number {
     let cut = index + 1;
     if (code >= 0xd800 && code <= 0xdbff) cut = index;
     if (cut > pieceStart) {
-      total += countTokens(text.slice(pieceStart, cut), AS_TEXT);
+      total += countTokens(text.slice(pieceStart, cut));
       pieceStart = cut;
     }
     run = index + 1 - cut;
   }
-  if (pieceStart === 0) return countTokens(text, AS_TEXT);
-  if (pieceStart < text.length) total += countTokens(text.slice(pieceStart), AS_TEXT);
+  if (pieceStart === 0) return countTokens(text);
+  if (pieceStart < text.length) total += countTokens(text.slice(pieceStart));
   return total;
 }
 
