@@ -101,7 +101,7 @@ export class BpeVocabulary {
     }
     entryStart[entries] = written;
     return new BpeVocabulary(
-      tokenBytes.subarray(0, written),
+      tokenBytes.slice(0, written),
       entryStart.slice(0, entries + 1),
       entryRank.slice(0, entries),
     );
