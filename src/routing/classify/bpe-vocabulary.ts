@@ -9,11 +9,12 @@ import { readFileSync } from 'node:fs';
  * gateway's one core: long enough to show in its p99. Here the same vocabulary is five typed
  * arrays (about 8 MB, outside the JS heap), so a full GC has next to nothing of ours to mark.
  *
- * Layout: token bytes back to back in `tokenBytes`; entry i spans
- * tokenBytes[entryStart[i] .. entryStart[i + 1]) and has rank entryRank[i]. An open-addressing
- * hash table (linear probing, power-of-two size, load ≤ 0.5) maps a byte string to its entry:
- * `slotEntry` holds entry + 1 (0 = empty) and `slotHash` the full 32-bit hash, so a probe
- * compares bytes only when the hashes agree.
+ * Layout: token bytes back to back in `tokenBytes`, and an open-addressing hash table (linear
+ * probing, power-of-two size, load ≤ 0.5) of four int32s per slot: the full 32-bit hash of the
+ * token's bytes, where they start, their length + 1 (0 marks an empty slot) and the rank. A lookup
+ * touches one slot (a probe's neighbours share its cache line) and, when the hashes agree, the
+ * bytes: two cache misses when cold, where separate arrays per field cost four. That matters
+ * because a request's prompt is counted once, with cold caches, on the request's path.
  */
 
 /** A rank that no token has; merges treat it as "no such pair". */
@@ -31,28 +32,31 @@ export function hashBytes(bytes: Uint8Array, start: number, end: number): number
   return hash;
 }
 
+/** Int32s per hash-table slot: hash, byte start, byte length + 1, rank. */
+const SLOT_WIDTH = 4;
+
 /** Token byte strings and their ranks, looked up by bytes without creating strings. */
 export class BpeVocabulary {
-  /** Number of tokens. */
+  /** Number of distinct tokens. */
   readonly size: number;
   private readonly tokenBytes: Uint8Array;
-  private readonly entryStart: Uint32Array;
-  private readonly entryRank: Int32Array;
-  private readonly slotEntry: Int32Array;
-  private readonly slotHash: Int32Array;
+  private readonly slots: Int32Array;
+  /** Slot count − 1; slot i occupies slots[i * SLOT_WIDTH .. + SLOT_WIDTH). */
   private readonly mask: number;
 
   private constructor(tokenBytes: Uint8Array, entryStart: Uint32Array, entryRank: Int32Array) {
-    this.size = entryRank.length;
     this.tokenBytes = tokenBytes;
-    this.entryStart = entryStart;
-    this.entryRank = entryRank;
     let capacity = 1024;
-    while (capacity < this.size * 2) capacity *= 2;
+    while (capacity < entryRank.length * 2) capacity *= 2;
     this.mask = capacity - 1;
-    this.slotEntry = new Int32Array(capacity);
-    this.slotHash = new Int32Array(capacity);
-    for (let entry = 0; entry < this.size; entry++) this.insert(entry);
+    this.slots = new Int32Array(capacity * SLOT_WIDTH);
+    let size = 0;
+    for (let entry = 0; entry < entryRank.length; entry++) {
+      const start = entryStart[entry] as number;
+      const end = entryStart[entry + 1] as number;
+      if (this.insert(start, end, entryRank[entry] as number)) size++;
+    }
+    this.size = size;
   }
 
   /**
@@ -114,34 +118,41 @@ export class BpeVocabulary {
 
   /** rank() when the caller has already computed hashBytes(bytes, start, end). */
   rankHashed(bytes: Uint8Array, start: number, end: number, hash: number): number {
-    const length = end - start;
+    const slots = this.slots;
     const tokenBytes = this.tokenBytes;
+    const lengthPlusOne = end - start + 1;
     let slot = hash & this.mask;
     for (;;) {
-      const stored = this.slotEntry[slot] as number;
-      if (stored === 0) return NO_RANK;
-      if (this.slotHash[slot] === hash) {
-        const entry = stored - 1;
-        const tokenStart = this.entryStart[entry] as number;
-        if ((this.entryStart[entry + 1] as number) - tokenStart === length) {
-          let index = 0;
-          while (index < length && tokenBytes[tokenStart + index] === bytes[start + index]) index++;
-          if (index === length) return this.entryRank[entry] as number;
+      const at = slot * SLOT_WIDTH;
+      const storedLength = slots[at + 2] as number;
+      if (storedLength === 0) return NO_RANK;
+      if (slots[at] === hash && storedLength === lengthPlusOne) {
+        const tokenStart = slots[at + 1] as number;
+        let index = 0;
+        while (
+          index < lengthPlusOne - 1 &&
+          tokenBytes[tokenStart + index] === bytes[start + index]
+        ) {
+          index++;
         }
+        if (index === lengthPlusOne - 1) return slots[at + 3] as number;
       }
       slot = (slot + 1) & this.mask;
     }
   }
 
-  private insert(entry: number): void {
-    const start = this.entryStart[entry] as number;
-    const end = this.entryStart[entry + 1] as number;
+  /** Adds tokenBytes[start .. end) with `rank` unless those bytes are already a token. */
+  private insert(start: number, end: number, rank: number): boolean {
     const hash = hashBytes(this.tokenBytes, start, end);
-    if (this.rankHashed(this.tokenBytes, start, end, hash) !== NO_RANK) return;
+    if (this.rankHashed(this.tokenBytes, start, end, hash) !== NO_RANK) return false;
     let slot = hash & this.mask;
-    while (this.slotEntry[slot] !== 0) slot = (slot + 1) & this.mask;
-    this.slotEntry[slot] = entry + 1;
-    this.slotHash[slot] = hash;
+    while (this.slots[slot * SLOT_WIDTH + 2] !== 0) slot = (slot + 1) & this.mask;
+    const at = slot * SLOT_WIDTH;
+    this.slots[at] = hash;
+    this.slots[at + 1] = start;
+    this.slots[at + 2] = end - start + 1;
+    this.slots[at + 3] = rank;
+    return true;
   }
 }
 
