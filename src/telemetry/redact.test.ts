@@ -41,6 +41,13 @@ describe('redactText masks', () => {
     ['a long letters-only secret', 'secret=correcthorsebatterystaple', 'secret=[SECRET]'],
     ['a numeric password', 'password: 123456', 'password: [SECRET]'],
     ['several kinds at once', 'a@b.io 555-123-4567', '[EMAIL] [PHONE]'],
+    [
+      'every kind in one text',
+      'Mail a.b@example.org or call +44 20 7946 0958 / (415) 555-2671, card 4111 1111 1111 1111, key sk-proj-abc123DEF456ghi789JKL012mno, Bearer abc.def-123_456, password: hunter2hunter2',
+      'Mail [EMAIL] or call [PHONE] / [PHONE], card [CARD], key [SECRET], Bearer [SECRET], password: [SECRET]',
+    ],
+    ['a secret in text without digits, @ or +', 'token=abcdefghijklmnopqrstuv', 'token=[SECRET]'],
+    ['an email in text without digits', 'write to ops@switchyard.dev', 'write to [EMAIL]'],
   ])('%s', (_name, input, expected) => {
     expect(redactor.redactText(input)).toBe(expected);
   });
