@@ -49,6 +49,8 @@ describe('offline Workspace', () => {
     await page.goto(`${url}/ui/`);
     await page.getByRole('heading', { level: 1, name: 'Runs' }).waitFor();
     expect(new URL(page.url()).pathname).toBe('/ui/runs');
+    // The heading renders before the run list arrives: wait for the list, then count it.
+    await page.getByRole('link', { name: 'stored-run' }).first().waitFor();
     expect(await page.getByRole('link', { name: 'stored-run' }).count()).toBe(1);
     expect(await page.locator('.badge-offline').textContent()).toMatch(/^offline/);
 
