@@ -185,6 +185,7 @@ function routeForIntent(policy: Policy, intent: string): RouteConfig | undefined
     intent,
     intentSource: 'field',
     promptTokens: 100,
+    promptTokensExact: true,
     tags: [],
     tenant: null,
     userId: null,

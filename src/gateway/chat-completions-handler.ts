@@ -13,9 +13,12 @@ import { completionChunks, staticFallbackCompletion } from '../limits/index.js';
 import {
   type Classification,
   classifyRequest,
+  countPromptTokens,
   countPromptTokensYielding,
   countTextTokens,
   findExplicitIntent,
+  promptTokenUpperBound,
+  smallestTokenThreshold,
 } from '../routing/classify/index.js';
 import type { RouteConfig, TargetConfig } from '../routing/policy/policy-types.js';
 import {
@@ -90,12 +93,21 @@ export async function handleChatCompletions(
       context.intentClassifier && !findExplicitIntent(chat, request.headers, policy.classification)
         ? await context.intentClassifier.classify(chat)
         : null;
-    // A long prompt is counted in slices so it does not hold other requests (token-counter.ts).
-    const counted = countPromptTokensYielding(chat);
-    const promptTokens = typeof counted === 'number' ? counted : await counted;
+    // Counted now only if a rule or a window could decide differently on the count than on the
+    // bound (token-threshold.ts); otherwise when accounting needs it, if it ever does.
+    const bound = promptTokenUpperBound(chat);
+    let promptTokens = bound;
+    let promptTokensExact = false;
+    if (bound >= smallestTokenThreshold(policy) || bound > DEFERRED_COUNT_MAX_TOKENS) {
+      // A long prompt is counted in slices so it does not hold other requests (token-counter.ts).
+      const counted = countPromptTokensYielding(chat);
+      promptTokens = typeof counted === 'number' ? counted : await counted;
+      promptTokensExact = true;
+    }
     const classification = classifyRequest(chat, request.headers, policy.classification, {
       classifierIntent,
       promptTokens,
+      promptTokensExact,
     });
     const selection = selectRoute(policy, chat.model, classification);
     if (!selection) {
@@ -180,7 +192,7 @@ export async function handleChatCompletions(
       );
       target = outcome.target;
       record.ttftMs = performance.now() - startedAt;
-      const { usage, answer } = settleCompletion(record, outcome, classification.promptTokens);
+      const { usage, answer } = settleCompletion(record, outcome, served);
       record.overheadMs = overheadOf(outcome, startedAt);
       servedCompletion = asServed(outcome.completion, target.name, usage);
       await replayVerifiedStream(
@@ -220,7 +232,7 @@ export async function handleChatCompletions(
           )
         : answered;
       target = outcome.target;
-      const { usage, answer } = settleCompletion(record, outcome, classification.promptTokens);
+      const { usage, answer } = settleCompletion(record, outcome, served);
       const completion = asServed(outcome.completion, target.name, usage);
       const captureAnswer = context.runtime.policy.log.captureBodies;
       const redactor = context.redactor;
@@ -304,6 +316,9 @@ export async function handleChatCompletions(
       if (ok) mirrorToShadow(context, traffic, served, requestId);
     }
     if (bodyToRedact) record.request = bodyToRedact.redactor.redactValue(bodyToRedact.chat);
+    // No usage was settled (every target failed, a degraded answer, an error): the prompt's
+    // count, made now if routing did not need it.
+    if (served && record.servedTarget === null) record.tokensIn = exactPromptTokens(served);
     record.latencyMs = performance.now() - startedAt;
     if (!target) record.overheadMs = record.latencyMs - sumAttempts(record);
     context.log?.record(record);
@@ -405,7 +420,7 @@ async function writeStream(
       record.errorCode = 'stream_interrupted';
     }
   }
-  const finalUsage: Usage = usage ?? countedStreamUsage(served.classification.promptTokens, text);
+  const finalUsage: Usage = usage ?? countedStreamUsage(exactPromptTokens(served), text);
   settleRecord(record, outcome, target, finalUsage, usage ? 'upstream' : 'counted');
   record.finishReason = finishReason;
   record.responseSha256 = hash.digest('hex');
@@ -466,8 +481,22 @@ function fillClassification(record: RequestRecord, served: Served, redactedReque
   record.tenant = classification.tenant;
   record.userId = classification.userId;
   record.sessionId = classification.sessionId;
-  record.tokensIn = classification.promptTokens;
+  // A bound is no count: settleRecord fills tokensIn from usage, or the finally block counts.
+  record.tokensIn = classification.promptTokensExact ? classification.promptTokens : 0;
   record.request = redactedRequest;
+}
+
+/**
+ * The prompt's token count for accounting. Classification may hold only an upper bound (enough
+ * to route on); the count is made here the first time it is needed, and kept.
+ */
+function exactPromptTokens(served: Served): number {
+  const classification = served.classification;
+  if (!classification.promptTokensExact) {
+    classification.promptTokens = countPromptTokens(served.chat);
+    classification.promptTokensExact = true;
+  }
+  return classification.promptTokens;
 }
 
 /** Copy attempts and usage; only the served completion is billed, never failed attempts. */
@@ -497,10 +526,10 @@ function settleRecord(
 function settleCompletion(
   record: RequestRecord,
   outcome: CompletionOutcome,
-  promptTokens: number,
+  served: Served,
 ): { usage: Usage; answer: string } {
   const reported = outcome.completion.usage;
-  const usage = reported ?? countedUsage(promptTokens, outcome.completion);
+  const usage = reported ?? countedUsage(exactPromptTokens(served), outcome.completion);
   settleRecord(record, outcome, outcome.target, usage, reported ? 'upstream' : 'counted');
   const choice = outcome.completion.choices[0];
   record.finishReason = choice?.finish_reason ?? null;
@@ -571,6 +600,13 @@ function asServed(completion: ChatCompletion, model: string, usage: Usage): Chat
 function sha256(text: string): string {
   return digestOf('sha256', text, 'hex');
 }
+
+/**
+ * Prompts bounded above this many tokens are counted up front even when routing would not need
+ * it: counting later, for accounting, runs in one go on the event loop (~1 ms for 64 KB of prose),
+ * while up front a long prompt is counted in slices.
+ */
+const DEFERRED_COUNT_MAX_TOKENS = 65_536;
 
 /** Route failures that a degraded answer may stand in for; a bad request never is. */
 const DEGRADABLE: ReadonlySet<string> = new Set([
@@ -647,7 +683,7 @@ function mirrorToShadow(
         },
         context.runtime,
       );
-      const { answer } = settleCompletion(record, outcome, served.classification.promptTokens);
+      const { answer } = settleCompletion(record, outcome, served);
       record.status = 200;
       record.responseSha256 = sha256(answer);
       record.responseText = context.runtime.policy.log.captureBodies

@@ -28,6 +28,7 @@ function classification(overrides: Partial<Classification> = {}): Classification
     intent: 'general',
     intentSource: 'default',
     promptTokens: 100,
+    promptTokensExact: true,
     tags: [],
     tenant: null,
     userId: null,

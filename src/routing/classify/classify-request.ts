@@ -11,7 +11,13 @@ export interface Classification {
   intent: string;
   /** Who decided the intent. */
   intentSource: 'field' | 'header' | 'classifier' | 'rules' | 'default';
+  /**
+   * The prompt's tokens, or (promptTokensExact false) an upper bound below every threshold the
+   * policy decides on, which decides every rule and window as the count would (token-threshold.ts).
+   */
   promptTokens: number;
+  /** Whether promptTokens is the count rather than a bound; counts for accounting need it. */
+  promptTokensExact: boolean;
   tags: string[];
   tenant: string | null;
   userId: string | null;
@@ -70,6 +76,8 @@ export function classifyRequest(
     classifierIntent?: string | null;
     /** The prompt's tokens when the caller counted them already (countPromptTokensYielding). */
     promptTokens?: number;
+    /** False when `promptTokens` is an upper bound standing in for the count. Default true. */
+    promptTokensExact?: boolean;
   },
 ): Classification {
   // A fresh object: the headers' keys are added to it directly (a spread copy would give each
@@ -112,6 +120,7 @@ export function classifyRequest(
     intent,
     intentSource,
     promptTokens: options?.promptTokens ?? countPromptTokens(request),
+    promptTokensExact: options?.promptTokens === undefined || options.promptTokensExact !== false,
     tags: [],
     tenant: headerValue(headers, TENANT_HEADER) ?? metadata.tenant ?? null,
     userId:

@@ -25,5 +25,7 @@ export {
   LOW_DETAIL_IMAGE_TOKENS,
   loadTokenizer,
   MESSAGE_OVERHEAD_TOKENS,
+  promptTokenUpperBound,
   REPLY_PRIMING_TOKENS,
 } from './token-counter.js';
+export { smallestTokenThreshold } from './token-threshold.js';

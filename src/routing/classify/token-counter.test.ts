@@ -11,6 +11,7 @@ import {
   LOW_DETAIL_IMAGE_TOKENS,
   MAX_RUN_CHARS,
   MESSAGE_OVERHEAD_TOKENS,
+  promptTokenUpperBound,
   REPLY_PRIMING_TOKENS,
   YIELD_ABOVE_CHARS,
 } from './token-counter.js';
@@ -177,5 +178,65 @@ describe('token counter', () => {
     expect(countTextTokens(prose)).toBe(whole(prose));
     // A pathological run far past what byte-pair encoding does in one piece in reasonable time.
     expect(countTextTokens('😀'.repeat(200_000))).toBe(200_000);
+  });
+});
+
+describe('promptTokenUpperBound', () => {
+  it('is the fixed costs plus the UTF-8 bytes of the counted text', () => {
+    const request: ChatRequest = {
+      model: 'm',
+      messages: [
+        { role: 'system', content: 'Be brief.' },
+        { role: 'user', content: 'héllo 😀' },
+      ],
+    };
+    const fixed = REPLY_PRIMING_TOKENS + 2 * MESSAGE_OVERHEAD_TOKENS;
+    expect(promptTokenUpperBound(request)).toBe(fixed + 9 + Buffer.byteLength('héllo 😀'));
+  });
+
+  it('is never below the count, whatever the text, images, tools and schemas', () => {
+    let seed = 3;
+    const random = () => {
+      seed = (Math.imul(seed, 1_103_515_245) + 12_345) >>> 0;
+      return seed / 2 ** 32;
+    };
+    const alphabet = [...'ab Z9\n.,:{}"\'', 'é', '中', '😀', '\ud800', ' ', ' '];
+    const text = () => {
+      let value = '';
+      const length = Math.floor(random() * 300);
+      for (let index = 0; index < length; index++) {
+        value += alphabet[Math.floor(random() * alphabet.length)];
+      }
+      return value;
+    };
+    for (let round = 0; round < 300; round++) {
+      const request: ChatRequest = {
+        model: 'm',
+        messages: [
+          { role: 'system', content: text() },
+          {
+            role: 'user',
+            content: [
+              { type: 'text', text: text() },
+              {
+                type: 'image_url',
+                image_url: { url: 'data:image/png;base64,AAAA', detail: 'low' },
+              },
+            ],
+            name: 'ann',
+          },
+          {
+            role: 'assistant',
+            content: null,
+            tool_calls: [
+              { id: 'c1', type: 'function', function: { name: 'f', arguments: text() } },
+            ],
+          },
+          { role: 'tool', content: text(), tool_call_id: 'c1' },
+        ],
+        tools: [{ type: 'function', function: { name: 'f', description: text() } }],
+      };
+      expect(promptTokenUpperBound(request)).toBeGreaterThanOrEqual(countPromptTokens(request));
+    }
   });
 });

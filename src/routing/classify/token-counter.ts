@@ -177,6 +177,20 @@ export function countPromptTokens(request: ChatRequest): number {
 }
 
 /**
+ * A number no smaller than countPromptTokens(request), found without the tokenizer: every token
+ * stands for at least one byte of UTF-8 (a lone surrogate is three, as the tokenizer encodes it),
+ * so the bytes of the counted text plus the fixed costs bound the count from above. Routing on
+ * thresholds and windows needs the exact count only when this bound does not already decide.
+ */
+export function promptTokenUpperBound(request: ChatRequest): number {
+  const pieces = promptPieces(request);
+  let bound = pieces.fixed;
+  for (const text of pieces.system) bound += Buffer.byteLength(text, 'utf8');
+  for (const text of pieces.texts) bound += Buffer.byteLength(text, 'utf8');
+  return bound;
+}
+
+/**
  * Prompts up to this many characters are counted in one go (~4 ms of tokenizer at most); longer
  * ones in slices with a turn of the event loop between them.
  */
