@@ -34,6 +34,12 @@ function seededRandom(seed: number): () => number {
 
 const AS_TEXT = { disallowedSpecial: new Set<string>() };
 
+/** A vocabulary of the given tokens, ranked in the order given. */
+function smallVocabulary(tokens: string[]): BpeVocabulary {
+  const lines = tokens.map((token, rank) => `${Buffer.from(token).toString('base64')} ${rank}`);
+  return BpeVocabulary.fromTiktoken(new TextEncoder().encode(lines.join('\n')), 'small.tiktoken');
+}
+
 describe('BpeTokenizer (o200k_base)', () => {
   const tokenizer = o200kTokenizer();
 
@@ -115,29 +121,13 @@ describe('BpeTokenizer (o200k_base)', () => {
   });
 
   it('skips text its pattern does not match, as a global match would', () => {
-    const line = (token: string, rank: number) =>
-      `${Buffer.from(token).toString('base64')} ${rank}`;
-    const vocabulary = BpeVocabulary.fromTiktoken(
-      new TextEncoder().encode(
-        [line('a', 0), line('b', 1), line('c', 2), line('ab', 3), line('abc', 4)].join('\n'),
-      ),
-      'letters.tiktoken',
-    );
-    const letters = new BpeTokenizer(vocabulary, /[a-c]+/gu);
+    const letters = new BpeTokenizer(smallVocabulary(['a', 'b', 'c', 'ab', 'abc']), /[a-c]+/gu);
     expect(letters.encode('abc--ab..ba')).toEqual([4, 3, 1, 0]);
     expect(letters.count('!!!')).toBe(0);
   });
 
   it('merges the lowest-ranked pair first', () => {
-    const line = (token: string, rank: number) =>
-      `${Buffer.from(token).toString('base64')} ${rank}`;
-    const vocabulary = BpeVocabulary.fromTiktoken(
-      new TextEncoder().encode(
-        [line('a', 0), line('b', 1), line('c', 2), line('bc', 3), line('ab', 4)].join('\n'),
-      ),
-      'pairs.tiktoken',
-    );
-    const pairs = new BpeTokenizer(vocabulary, /\S+/gu);
+    const pairs = new BpeTokenizer(smallVocabulary(['a', 'b', 'c', 'bc', 'ab']), /\S+/gu);
     // "bc" outranks "ab", so "abc" is a + bc, not ab + c.
     expect(pairs.encode('abc')).toEqual([0, 3]);
     expect(pairs.encode('abab')).toEqual([4, 4]);
