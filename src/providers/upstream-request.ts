@@ -2,7 +2,7 @@ import { type Dispatcher, request } from 'undici';
 import type { AttemptErrorClass } from '../core/error-codes.js';
 import { createLeanAbortController } from '../core/lean-abort-controller.js';
 import { classifyHttpStatus, UpstreamError } from '../core/switchyard-error.js';
-import { parseRetryAfterMs, type ResponseHeaders } from './retry-after.js';
+import { headerValue, parseRetryAfterMs, type ResponseHeaders } from './retry-after.js';
 import { createSseParser, SseBufferOverflowError, type SseEvent } from './sse-parser.js';
 
 /** An upstream response body as undici hands it over. */
@@ -443,4 +443,61 @@ export class UpstreamChunkStream<T> implements AsyncIterableIterator<T> {
   [Symbol.asyncIterator](): AsyncIterableIterator<T> {
     return this;
   }
+}
+
+/**
+ * A 2xx answer's body parsed as JSON. Bounded by COMPLETION_BODY_LIMIT_BYTES; a body that breaks
+ * off, runs over the limit or is not JSON rejects as an UpstreamError (server_error), its
+ * excerpt masked.
+ */
+export async function readUpstreamJson(
+  response: UpstreamResponse,
+  signal: AbortSignal,
+  context: UpstreamContext,
+): Promise<unknown> {
+  const text = await readWholeBody(response, signal, context);
+  try {
+    return JSON.parse(text);
+  } catch (cause) {
+    const excerpt = maskSecret(text.slice(0, 300), context.secret);
+    throw new UpstreamError({
+      errorClass: 'server_error',
+      message: `${context.label}: HTTP ${response.status} answer is not JSON: ${excerpt}`,
+      status: response.status,
+      body: maskSecret(text.slice(0, 2000), context.secret),
+      cause,
+    });
+  }
+}
+
+async function readWholeBody(
+  response: UpstreamResponse,
+  signal: AbortSignal,
+  context: UpstreamContext,
+): Promise<string> {
+  // A declared length within the limit cannot grow past it (undici enforces the framing), so the
+  // body is collected in one call: undici gathers the chunks itself, which costs less per answer
+  // than an async iterator with a promise per chunk. Anything else goes through the bounded reader.
+  const declared = Number(headerValue(response.headers, 'content-length'));
+  if (Number.isSafeInteger(declared) && declared >= 0 && declared <= COMPLETION_BODY_LIMIT_BYTES) {
+    try {
+      const bytes = await response.body.bytes();
+      return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+    } catch (error) {
+      throw toTransportError(error, signal, 'body', context);
+    }
+  }
+  let read: { text: string; truncated: boolean };
+  try {
+    read = await readBodyText(response.body, COMPLETION_BODY_LIMIT_BYTES);
+  } catch (error) {
+    throw toTransportError(error, signal, 'body', context);
+  }
+  if (read.truncated) {
+    throw new UpstreamError({
+      errorClass: 'server_error',
+      message: `${context.label}: answer is larger than ${COMPLETION_BODY_LIMIT_BYTES} bytes`,
+    });
+  }
+  return read.text;
 }

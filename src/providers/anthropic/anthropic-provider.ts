@@ -3,13 +3,11 @@ import type { ChatCompletionChunk, ChatRequest } from '../../core/chat-types.js'
 import { UpstreamError } from '../../core/switchyard-error.js';
 import type { ChatProvider, ProviderCallOptions, ProviderCompletion } from '../chat-provider.js';
 import {
-  COMPLETION_BODY_LIMIT_BYTES,
   maskSecret,
   mergeRequestHeaders,
-  readBodyText,
   readSseEvents,
+  readUpstreamJson,
   sendUpstreamRequest,
-  toTransportError,
   UpstreamChunkStream,
   type UpstreamContext,
   type UpstreamResponse,
@@ -112,31 +110,15 @@ async function readMessage(
   signal: AbortSignal,
   context: UpstreamContext,
 ): Promise<AnthropicMessage> {
-  let read: { text: string; truncated: boolean };
-  try {
-    read = await readBodyText(response.body, COMPLETION_BODY_LIMIT_BYTES);
-  } catch (error) {
-    throw toTransportError(error, signal, 'body', context);
-  }
-  const body = maskSecret(read.text.slice(0, 2000), context.secret);
-  let parsed: unknown;
-  try {
-    parsed = read.truncated ? undefined : JSON.parse(read.text);
-  } catch (cause) {
-    throw new UpstreamError({
-      errorClass: 'server_error',
-      message: `${context.label}: HTTP ${response.status} answer is not JSON`,
-      status: response.status,
-      body,
-      cause,
-    });
-  }
+  const parsed = await readUpstreamJson(response, signal, context);
+  // Only error paths quote the answer; a healthy one is not serialized again.
+  const excerpt = () => maskSecret(JSON.stringify(parsed).slice(0, 2000), context.secret);
   if (typeof parsed !== 'object' || parsed === null) {
     throw new UpstreamError({
       errorClass: 'server_error',
       message: `${context.label}: answer is not a JSON object`,
       status: response.status,
-      body,
+      body: excerpt(),
     });
   }
   const record = parsed as Record<string, unknown>;
@@ -148,7 +130,7 @@ async function readMessage(
       errorClass: classifyAnthropicErrorType(type, message),
       message: `${context.label}: error in a 2xx answer: ${type}: ${maskSecret(message, context.secret)}`,
       status: response.status,
-      body,
+      body: excerpt(),
     });
   }
   if (!Array.isArray(record.content)) {
@@ -156,7 +138,7 @@ async function readMessage(
       errorClass: 'server_error',
       message: `${context.label}: answer has no content array`,
       status: response.status,
-      body,
+      body: excerpt(),
     });
   }
   return parsed as AnthropicMessage;

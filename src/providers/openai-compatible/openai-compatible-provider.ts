@@ -5,12 +5,9 @@ import type { ChatProvider, ProviderCallOptions, ProviderCompletion } from '../c
 import { headerValue } from '../retry-after.js';
 import { SseChunkStream } from '../sse-chunk-stream.js';
 import {
-  COMPLETION_BODY_LIMIT_BYTES,
-  maskSecret,
   mergeRequestHeaders,
-  readBodyText,
+  readUpstreamJson,
   sendUpstreamRequest,
-  toTransportError,
   type UpstreamContext,
   type UpstreamResponse,
 } from '../upstream-request.js';
@@ -85,7 +82,7 @@ export function createOpenAICompatibleProvider(
 
     async doComplete(request, callOptions): Promise<ProviderCompletion> {
       const response = await send(request, callOptions, false);
-      const parsed = await readJsonBody(response, callOptions.signal, context);
+      const parsed = await readUpstreamJson(response, callOptions.signal, context);
       return {
         completion: normalizeCompletion(parsed, options.model, context, response.status),
         status: response.status,
@@ -98,7 +95,7 @@ export function createOpenAICompatibleProvider(
       if (contentType.includes('application/json')) {
         // Some servers answer a streaming request with a JSON error (or ignore `stream`).
         throw jsonInsteadOfStream(
-          await readJsonBody(response, callOptions.signal, context),
+          await readUpstreamJson(response, callOptions.signal, context),
           context,
         );
       }
@@ -139,58 +136,6 @@ function buildUpstreamBody(
     body.stream_options = undefined;
   }
   return body;
-}
-
-async function readJsonBody(
-  response: UpstreamResponse,
-  signal: AbortSignal,
-  context: UpstreamContext,
-): Promise<unknown> {
-  const text = await readWholeBody(response, signal, context);
-  try {
-    return JSON.parse(text);
-  } catch (cause) {
-    const excerpt = maskSecret(text.slice(0, 300), context.secret);
-    throw new UpstreamError({
-      errorClass: 'server_error',
-      message: `${context.label}: HTTP ${response.status} answer is not JSON: ${excerpt}`,
-      status: response.status,
-      body: maskSecret(text.slice(0, 2000), context.secret),
-      cause,
-    });
-  }
-}
-
-async function readWholeBody(
-  response: UpstreamResponse,
-  signal: AbortSignal,
-  context: UpstreamContext,
-): Promise<string> {
-  // A declared length within the limit cannot grow past it (undici enforces the framing), so the
-  // body is collected in one call: undici gathers the chunks itself, which costs less per answer
-  // than an async iterator with a promise per chunk. Anything else goes through the bounded reader.
-  const declared = Number(headerValue(response.headers, 'content-length'));
-  if (Number.isSafeInteger(declared) && declared >= 0 && declared <= COMPLETION_BODY_LIMIT_BYTES) {
-    try {
-      const bytes = await response.body.bytes();
-      return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
-    } catch (error) {
-      throw toTransportError(error, signal, 'body', context);
-    }
-  }
-  let read: { text: string; truncated: boolean };
-  try {
-    read = await readBodyText(response.body, COMPLETION_BODY_LIMIT_BYTES);
-  } catch (error) {
-    throw toTransportError(error, signal, 'body', context);
-  }
-  if (read.truncated) {
-    throw new UpstreamError({
-      errorClass: 'server_error',
-      message: `${context.label}: answer is larger than ${COMPLETION_BODY_LIMIT_BYTES} bytes`,
-    });
-  }
-  return read.text;
 }
 
 function jsonInsteadOfStream(parsed: unknown, context: UpstreamContext): UpstreamError {
