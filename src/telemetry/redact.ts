@@ -247,9 +247,10 @@ function isSensitiveKey(key: string): boolean {
  * The combined regex costs ~12 µs per KB of prose, most of it in alternatives that cannot match
  * the text at all: an email needs an `@` (half the cost on its own, since it may start at any
  * word), a `key: value` assignment a `:` or `=`, an international phone a `+`, and cards, phones
- * and IP addresses digits. Those facts cost ~1 µs per KB to establish, so each text is scanned with the combined regex minus the
- * alternatives it cannot hold. Dropping an alternative that matches nowhere in the text cannot
- * change which alternative wins anywhere else, so the result is the same as the full regex's.
+ * and IP addresses digits. Those facts cost ~1 µs per KB to establish, so each text is scanned
+ * with the combined regex minus the alternatives it cannot hold. Dropping an alternative that
+ * matches nowhere in the text cannot change which alternative wins anywhere else, so the result
+ * is the same as the full regex's. One regex per combination is compiled, on first use.
  */
 const ANY_DIGIT = /\d/;
 

@@ -6,7 +6,7 @@ import { BpeVocabulary } from './bpe-vocabulary.js';
 /*
  * The o200k_base encoding. Its vocabulary and split pattern come from gpt-tokenizer, which ships
  * both (the vocabulary as tiktoken's own text file); BpeTokenizer holds them off the JS heap.
- * Loaded on first use (~60 ms); the gateway loads it before it listens.
+ * Loaded on first use (~0.1 s); the gateway loads it before it listens.
  */
 
 let tokenizer: BpeTokenizer | undefined;

@@ -21,7 +21,7 @@ export const LOW_DETAIL_IMAGE_TOKENS = 85;
 export const IMAGE_TOKENS = 765;
 
 /**
- * Loads the tokenizer's vocabulary now (~60 ms) instead of on the first count. A server calls it
+ * Loads the tokenizer's vocabulary now (~0.1 s) instead of on the first count. A server calls it
  * before it listens, so its first request does not wait for it.
  */
 export function loadTokenizer(): void {
