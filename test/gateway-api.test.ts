@@ -55,6 +55,16 @@ describe('chat completions through the official openai client', () => {
     expect(response.headers.get('x-switchyard-target')).toBe('fast');
     expect(response.headers.get('x-switchyard-attempts')).toBe('1');
     expect(Number(response.headers.get('x-switchyard-overhead-ms'))).toBeGreaterThanOrEqual(0);
+    // The targets are openai-compatible, but the server behind them is a `switchyard sim`.
+    expect(response.headers.get('x-switchyard-simulated')).toBe('true');
+  });
+
+  it('labels a stream from a sim server behind an openai-compatible target as simulated', async () => {
+    const { response } = await client.chat.completions
+      .create({ model: 'auto', stream: true, messages: [{ role: 'user', content: 'hi' }] })
+      .withResponse();
+    expect(response.headers.get('x-switchyard-simulated')).toBe('true');
+    await response.body?.cancel();
   });
 
   it('routes by intent rule to the heavy route', async () => {

@@ -90,11 +90,16 @@ describe('prompt tokens', () => {
     const exact = countPromptTokens(request);
     expect(promptTokenUpperBound(request)).toBeGreaterThan(exact);
 
-    const completion = await harness.openai().chat.completions.create({
-      model: 'auto',
-      messages: [{ role: 'user', content: 'hello world, '.repeat(40) }],
-    });
+    const { data: completion, response } = await harness
+      .openai()
+      .chat.completions.create({
+        model: 'auto',
+        messages: [{ role: 'user', content: 'hello world, '.repeat(40) }],
+      })
+      .withResponse();
     expect(completion.usage?.prompt_tokens).toBe(exact);
+    // An upstream that does not label its answers simulated is not shown as simulated.
+    expect(response.headers.get('x-switchyard-simulated')).toBeNull();
     const [record] = await harness.records();
     expect(record?.tokensIn).toBe(exact);
     expect(record?.usageSource).toBe('counted');

@@ -229,7 +229,7 @@ export function createCandidateRunner(
 
   function settle(
     result: MeasuredResponse,
-    trace: ExecutionTrace,
+    trace: ExecutionTrace & { simulated?: boolean },
     target: TargetConfig,
     usage: Usage | null,
     text: string,
@@ -247,7 +247,8 @@ export function createCandidateRunner(
     result.contextUse = tokensIn / target.contextWindow;
     result.text = text;
     result.toolArguments = toolCalls.map((call) => call.function.arguments);
-    result.simulated = target.provider === 'sim';
+    // A sim target, or any target whose upstream labels its answers simulated (a sim server).
+    result.simulated = target.provider === 'sim' || trace.simulated === true;
   }
 
   function fail(

@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { createSimServer, parseSimProfile } from '../providers/sim/index.js';
 import { parsePolicyText } from '../routing/policy/load-policy.js';
 import {
   createWorkspace,
@@ -25,6 +26,12 @@ const workspace = createWorkspace({
 `,
 });
 afterAll(() => workspace.cleanup());
+
+const QUICK_SIM = {
+  ttft_ms: { p50: 2, p95: 4 },
+  inter_token_ms: { p50: 0.1, p95: 0.2 },
+  output_tokens: { p50: 8, p95: 12 },
+};
 
 const config = (text: string) =>
   parseEvalConfigText(
@@ -123,6 +130,32 @@ gates:
     // Cut after the first tokens: the prompt and the streamed tokens are billed.
     expect(cut?.totalCostUsd).toBeGreaterThan(0);
     expect(byName.get('fine')?.errorRate).toBe(0);
+  });
+
+  it('labels a run simulated when an openai-compatible target is a sim server', async () => {
+    const sim = createSimServer({ profiles: { 'remote-model': parseSimProfile(QUICK_SIM) } });
+    const { url } = await sim.listen(0, '127.0.0.1');
+    try {
+      workspace.write(
+        'remote.yaml',
+        `targets:
+  remote: { provider: openai-compatible, base_url: "${url}/v1", model: remote-model, price: { per_1k: 1 } }
+`,
+      );
+      for (const stream of [false, true]) {
+        const report = await runEval(
+          await parseEvalConfigText(
+            `policy: remote.yaml\ntrace: trace.jsonl\nbaseline: remote\ncandidates: [remote]\nstream: ${stream}\n`,
+            workspace.path('eval.yaml'),
+            { env: {} },
+          ),
+        );
+        expect(report.candidates[0]?.errorRate).toBe(0);
+        expect(report.simulated).toBe(true);
+      }
+    } finally {
+      await sim.close();
+    }
   });
 
   it('routes a policy candidate per request as the gateway would', async () => {

@@ -10,6 +10,7 @@ import { createLeanAbortController, nativeAbortSignal } from '../core/lean-abort
 import { SwitchyardError, UpstreamError } from '../core/switchyard-error.js';
 import { timeOrderedId } from '../core/time-ordered-id.js';
 import { completionChunks, staticFallbackCompletion } from '../limits/index.js';
+import { SIMULATED_HEADER } from '../providers/index.js';
 import {
   type Classification,
   classifyRequest,
@@ -575,7 +576,7 @@ function servedHeaders(
   base: Record<string, string>,
   route: RouteConfig,
   target: TargetConfig,
-  trace: ExecutionTrace,
+  trace: ExecutionTrace & { simulated?: boolean },
   overheadMs: number,
 ): Record<string, string> {
   const headers: Record<string, string> = Object.assign({}, base);
@@ -583,7 +584,7 @@ function servedHeaders(
   headers['x-switchyard-target'] = target.name;
   headers['x-switchyard-attempts'] = String(trace.attempts.length);
   headers['x-switchyard-overhead-ms'] = overheadMs.toFixed(3);
-  if (target.provider === 'sim') headers['x-switchyard-simulated'] = 'true';
+  if (target.provider === 'sim' || trace.simulated === true) headers[SIMULATED_HEADER] = 'true';
   return headers;
 }
 

@@ -70,6 +70,7 @@ export async function executeBufferedStream(
         contextFit,
         target: outcome.target,
         completion: assembleCompletion(chunks),
+        simulated: outcome.simulated,
       };
     } catch (caught) {
       const failed = outcome.target.name;

@@ -16,6 +16,16 @@ export interface ProviderCompletion {
   completion: ChatCompletion;
   /** Upstream HTTP status (200 for in-process providers). */
   status: number;
+  /**
+   * The upstream labelled its answer as simulated (a standalone `switchyard sim` server), so it
+   * must be shown as simulated like an in-process sim target's.
+   */
+  simulated?: boolean;
+}
+
+/** What doStream resolves to: the chunks, and whether the upstream labelled them simulated. */
+export interface ProviderStream extends AsyncIterable<ChatCompletionChunk> {
+  readonly simulated?: boolean;
 }
 
 /**
@@ -43,10 +53,7 @@ export interface ChatProvider {
    * (`[DONE]`, `message_stop`); a stream that ends without one throws `stream_truncated`, and
    * an unparseable event throws `malformed_stream`. A truncated answer is never a success.
    */
-  doStream(
-    request: ChatRequest,
-    options: ProviderCallOptions,
-  ): Promise<AsyncIterable<ChatCompletionChunk>>;
+  doStream(request: ChatRequest, options: ProviderCallOptions): Promise<ProviderStream>;
 
   /** Release pooled connections. */
   close(): Promise<void>;

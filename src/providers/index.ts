@@ -5,6 +5,7 @@ export type {
   ProviderCallOptions,
   ProviderCompletion,
   ProviderKind,
+  ProviderStream,
 } from './chat-provider.js';
 export { type CreateProviderDependencies, createProvider } from './create-provider.js';
 export {
@@ -12,3 +13,4 @@ export {
   type OpenAICompatibleProviderOptions,
 } from './openai-compatible/index.js';
 export { parseRetryAfterMs } from './retry-after.js';
+export { isLabelledSimulated, SIMULATED_HEADER } from './simulated-header.js';

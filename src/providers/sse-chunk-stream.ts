@@ -58,6 +58,8 @@ export class SseChunkStream<T> implements AsyncIterableIterator<T> {
   #index = 0;
   #bodyEnded = false;
   #finished = false;
+  /** Set by the provider when the upstream labelled this stream as simulated. */
+  simulated = false;
 
   constructor(
     body: UpstreamBody,

@@ -67,6 +67,8 @@ export interface ExecutionTrace {
 export interface CompletionOutcome extends ExecutionTrace {
   target: TargetConfig;
   completion: ChatCompletion;
+  /** The upstream labelled the answer simulated (a standalone sim server behind the target). */
+  simulated: boolean;
 }
 
 /**
@@ -76,6 +78,8 @@ export interface CompletionOutcome extends ExecutionTrace {
  */
 export interface StreamOutcome extends ExecutionTrace {
   target: TargetConfig;
+  /** The upstream labelled the stream simulated (a standalone sim server behind the target). */
+  simulated: boolean;
   head: ChatCompletionChunk[];
   rest: AsyncIterable<ChatCompletionChunk>;
   /** ms from the start of the winning attempt to its first content chunk. */
@@ -98,7 +102,7 @@ export async function executeCompletion(
   runtime: RouteRuntime,
 ): Promise<CompletionOutcome> {
   return runChain(plan, runtime, async (attempt) => {
-    const { completion } = await attempt.provider.doComplete(attempt.request, {
+    const { completion, simulated } = await attempt.provider.doComplete(attempt.request, {
       signal: attempt.signal,
     });
     attempt.record.status = 200;
@@ -110,6 +114,7 @@ export async function executeCompletion(
       contextFit: trace.contextFit,
       target: attempt.target,
       completion,
+      simulated: simulated === true,
     });
   });
 }
@@ -151,6 +156,7 @@ export async function executeStream(
       backoffMs: trace.backoffMs,
       contextFit: trace.contextFit,
       target: attempt.target,
+      simulated: source.simulated === true,
       head,
       ttftMs,
       rest: continueStream(iterator, attempt),

@@ -1,8 +1,14 @@
 import type { Dispatcher } from 'undici';
-import type { ChatCompletionChunk, ChatRequest } from '../../core/chat-types.js';
+import type { ChatRequest } from '../../core/chat-types.js';
 import { UpstreamError } from '../../core/switchyard-error.js';
-import type { ChatProvider, ProviderCallOptions, ProviderCompletion } from '../chat-provider.js';
+import type {
+  ChatProvider,
+  ProviderCallOptions,
+  ProviderCompletion,
+  ProviderStream,
+} from '../chat-provider.js';
 import { headerValue } from '../retry-after.js';
+import { isLabelledSimulated } from '../simulated-header.js';
 import { SseChunkStream } from '../sse-chunk-stream.js';
 import {
   mergeRequestHeaders,
@@ -86,10 +92,11 @@ export function createOpenAICompatibleProvider(
       return {
         completion: normalizeCompletion(parsed, options.model, context, response.status),
         status: response.status,
+        simulated: isLabelledSimulated(response.headers),
       };
     },
 
-    async doStream(request, callOptions): Promise<AsyncIterable<ChatCompletionChunk>> {
+    async doStream(request, callOptions): Promise<ProviderStream> {
       const response = await send(request, callOptions, true);
       const contentType = headerValue(response.headers, 'content-type') ?? '';
       if (contentType.includes('application/json')) {
@@ -99,12 +106,14 @@ export function createOpenAICompatibleProvider(
           context,
         );
       }
-      return new SseChunkStream(
+      const stream = new SseChunkStream(
         response.body,
         createOpenAIChunkTranslator(options.model, context),
         callOptions.signal,
         context,
       );
+      stream.simulated = isLabelledSimulated(response.headers);
+      return stream;
     },
 
     async close(): Promise<void> {

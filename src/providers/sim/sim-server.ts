@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ChatRequest } from '../../core/chat-types.js';
+import { SIMULATED_HEADER } from '../simulated-header.js';
 import { waitMs } from './abortable-wait.js';
 import { createPieceSchedule } from './piece-schedule.js';
 import {
@@ -182,7 +183,7 @@ export function createSimServer(options: SimServerOptions): SimServer {
   });
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    response.setHeader('x-switchyard-simulated', 'true');
+    response.setHeader(SIMULATED_HEADER, 'true');
     const path = (request.url ?? '/').split('?')[0] ?? '/';
     const protocol =
       path === '/v1/chat/completions' ? 'openai' : path === '/v1/messages' ? 'anthropic' : null;
