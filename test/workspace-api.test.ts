@@ -115,6 +115,27 @@ describe('workspace API', () => {
     });
   });
 
+  it('labels a target simulated once its upstream (a sim server) has labelled an answer so', async () => {
+    const h = await start();
+    const simulatedOf = async (name: string) =>
+      (await api<WorkspaceInfo>(h, '/api/info')).body.targets.find((entry) => entry.name === name)
+        ?.simulated;
+    const adminSimulated = async (name: string) =>
+      (
+        await api<{ targets: Array<{ name: string; simulated: boolean }> }>(h, '/admin/state')
+      ).body.targets.find((entry) => entry.name === name)?.simulated;
+    // Configured as openai-compatible: nothing says simulated until an answer does.
+    expect(await simulatedOf('small')).toBe(false);
+    expect(await adminSimulated('small')).toBe(false);
+    await chat(h, 'chat', 'ann');
+    expect(await simulatedOf('small')).toBe(true);
+    expect(await adminSimulated('small')).toBe(true);
+    const live = await api<LiveSnapshot>(h, '/api/live');
+    expect(live.body.traffic.find((row) => row.target === 'small')?.simulated).toBe(true);
+    // A target that has not answered yet stays unlabelled.
+    expect(await simulatedOf('large')).toBe(false);
+  });
+
   it('refuses /api without the admin token, and with a wrong one', async () => {
     const h = await start();
     const missing = await api<{ error: { code: string } }>(h, '/api/requests', {

@@ -174,7 +174,7 @@ export async function adminState(context: GatewayContext) {
       provider: target.provider,
       model: target.model,
       context_window: target.contextWindow,
-      simulated: target.provider === 'sim',
+      simulated: context.runtime.isSimulated(target),
     })),
     breakers: context.runtime.breakers.snapshot(),
     request_log: context.log?.stats() ?? null,

@@ -199,7 +199,7 @@ export async function handleChatCompletions(
       await replayVerifiedStream(
         response,
         servedCompletion,
-        servedHeaders(baseHeaders, route, target, outcome, record.overheadMs),
+        servedHeaders(context, baseHeaders, route, target, outcome, record.overheadMs),
         chat,
       );
       record.status = 200;
@@ -240,6 +240,7 @@ export async function handleChatCompletions(
       record.overheadMs = overheadOf(outcome, startedAt);
       const payload = JSON.stringify(completion);
       const headers: Record<string, string | number> = servedHeaders(
+        context,
         baseHeaders,
         route,
         target,
@@ -346,7 +347,7 @@ async function writeStream(
   const { target } = outcome;
   const writer = new SseWriter(response);
   const overheadAtOpen = overheadOf(outcome, startedAt);
-  writer.open(servedHeaders(baseHeaders, served.route, target, outcome, overheadAtOpen));
+  writer.open(servedHeaders(context, baseHeaders, served.route, target, outcome, overheadAtOpen));
   record.status = 200;
   record.servedTarget = target.name;
   record.ttftMs = performance.now() - startedAt;
@@ -566,13 +567,16 @@ function sumAttempts(record: RequestRecord): number {
 }
 
 /**
- * The base headers plus the served route, target, attempts and overhead, in a new object.
+ * The base headers plus the served route, target, attempts and overhead, in a new object. An
+ * answer its upstream labelled simulated is labelled here too, and the runtime remembers the
+ * target as simulated for the views that list targets.
  *
  * Object.assign onto a fresh literal, then keys added one by one, instead of `{ ...base, ...more }`:
  * on Node 20 a spread followed by more keys gives every response's headers object its own hidden
  * class (~1 KB of old-generation garbage per request, .notes/perf-findings.md).
  */
 function servedHeaders(
+  context: GatewayContext,
   base: Record<string, string>,
   route: RouteConfig,
   target: TargetConfig,
@@ -584,6 +588,7 @@ function servedHeaders(
   headers['x-switchyard-target'] = target.name;
   headers['x-switchyard-attempts'] = String(trace.attempts.length);
   headers['x-switchyard-overhead-ms'] = overheadMs.toFixed(3);
+  if (trace.simulated === true) context.runtime.noteSimulatedAnswer(target);
   if (target.provider === 'sim' || trace.simulated === true) headers[SIMULATED_HEADER] = 'true';
   return headers;
 }

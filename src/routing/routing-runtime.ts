@@ -35,6 +35,8 @@ export class RoutingRuntime implements RouteRuntime {
   readonly #env: NodeJS.ProcessEnv;
   readonly #providers = new Map<string, ProviderSlot>();
   readonly #bareRoutes = new Map<string, RouteConfig>();
+  /** Targets (name and upstream) whose upstream has labelled an answer simulated. */
+  readonly #labelledSimulated = new Set<string>();
   readonly breakers: BreakerRegistry;
 
   constructor(policy: Policy, env: NodeJS.ProcessEnv) {
@@ -60,6 +62,20 @@ export class RoutingRuntime implements RouteRuntime {
 
   target(name: string): TargetConfig | undefined {
     return this.#policy.targets.get(name);
+  }
+
+  /**
+   * Whether `target`'s answers are simulated: a sim target, or one whose upstream has labelled
+   * an answer so (a standalone sim server behind an openai-compatible target). Views that list
+   * targets ask this, so the label shows there too once such an answer has been seen.
+   */
+  isSimulated(target: TargetConfig): boolean {
+    return target.provider === 'sim' || this.#labelledSimulated.has(simulatedKey(target));
+  }
+
+  /** Remember that `target`'s upstream labelled an answer simulated. */
+  noteSimulatedAnswer(target: TargetConfig): void {
+    if (target.provider !== 'sim') this.#labelledSimulated.add(simulatedKey(target));
   }
 
   provider(name: string): ChatProvider {
@@ -207,4 +223,9 @@ function connectTimeoutFor(targetName: string, policy: Policy): number {
 
 function fingerprintOf(target: TargetConfig, policy: Policy): string {
   return `${JSON.stringify(target)}|${connectTimeoutFor(target.name, policy)}`;
+}
+
+/** A target's identity for the simulated label: a reload that repoints it forgets the label. */
+function simulatedKey(target: TargetConfig): string {
+  return `${target.name}\u0000${target.baseUrl ?? ''}\u0000${target.model}`;
 }

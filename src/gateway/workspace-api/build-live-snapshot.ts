@@ -18,10 +18,10 @@ export async function buildLiveSnapshot(
   return {
     at: now,
     windowSeconds: traffic.windowSeconds,
-    traffic: traffic.rows.map((row) => ({
-      ...row,
-      simulated: policy.targets.get(row.target)?.provider === 'sim',
-    })),
+    traffic: traffic.rows.map((row) => {
+      const target = policy.targets.get(row.target);
+      return { ...row, simulated: target !== undefined && context.runtime.isSimulated(target) };
+    }),
     breakers: breakerStates(context),
     killSwitch: control?.killSwitch() ?? null,
     safeRoute: policy.safeRoute ?? policy.defaultRoute,

@@ -1,5 +1,5 @@
 import { packageInfo } from '../../core/package-info.js';
-import type { Policy } from '../../routing/policy/policy-types.js';
+import type { Policy, TargetConfig } from '../../routing/policy/policy-types.js';
 import type { WorkspaceInfo } from './workspace-api-types.js';
 
 /** Tokens are priced per token in the policy and per million in the UI. */
@@ -13,7 +13,11 @@ export interface WorkspaceSourcesPresent {
 }
 
 /** `GET /api/info` for a live gateway: the policy's names and prices, and what can be used. */
-export function buildGatewayInfo(policy: Policy, sources: WorkspaceSourcesPresent): WorkspaceInfo {
+export function buildGatewayInfo(
+  policy: Policy,
+  sources: WorkspaceSourcesPresent,
+  isSimulated: (target: TargetConfig) => boolean = (target) => target.provider === 'sim',
+): WorkspaceInfo {
   const routes = [...policy.routes.keys()];
   const targets = [...policy.targets.values()];
   const models = ['auto', ...routes];
@@ -30,7 +34,7 @@ export function buildGatewayInfo(policy: Policy, sources: WorkspaceSourcesPresen
       name: target.name,
       provider: target.provider,
       model: target.model,
-      simulated: target.provider === 'sim',
+      simulated: isSimulated(target),
       contextWindow: target.contextWindow,
       inputPricePerMillion: target.inputPricePerToken * PER_MILLION,
       outputPricePerMillion: target.outputPricePerToken * PER_MILLION,

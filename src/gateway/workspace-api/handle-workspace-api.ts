@@ -70,7 +70,11 @@ export function createWorkspaceApi(options: WorkspaceApiOptions): WorkspaceApiHa
         return sendJson(
           response,
           200,
-          context ? buildGatewayInfo(context.runtime.policy, sources) : buildOfflineInfo(sources),
+          context
+            ? buildGatewayInfo(context.runtime.policy, sources, (target) =>
+                context.runtime.isSimulated(target),
+              )
+            : buildOfflineInfo(sources),
         );
       }
 
