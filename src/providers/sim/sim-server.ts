@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ChatRequest } from '../../core/chat-types.js';
+import { loadTokenizer } from '../../routing/classify/token-counter.js';
 import { SIMULATED_HEADER } from '../simulated-header.js';
 import { waitMs } from './abortable-wait.js';
 import { createPieceSchedule } from './piece-schedule.js';
@@ -425,6 +426,8 @@ export function createSimServer(options: SimServerOptions): SimServer {
 
   return {
     listen(port = 0, host = '127.0.0.1') {
+      // Its answers are sized by counted tokens: load the vocabulary now, not on the first call.
+      loadTokenizer();
       return new Promise((resolve, reject) => {
         server.once('error', reject);
         server.listen(port, host, () => {
