@@ -10,6 +10,18 @@ const { createRequire } = require('node:module');
 const Database = createRequire(workerData.requireFrom)('libsql');
 const db = new Database(workerData.path);
 db.exec('PRAGMA busy_timeout = 1000');
+// Lowest CPU priority for this thread only (Linux: a thread id is a valid setpriority target,
+// found through /proc/thread-self). A checkpoint is a few ms of CPU once a second; at normal
+// priority the scheduler lets the waking thread preempt the gateway's event loop for all of it
+// when they share a core, and every request in flight waits. Niced, it runs in the loop's idle
+// time, and still gets its small share if the core is never idle. Elsewhere this is a no-op.
+try {
+  const taskPath = require('node:fs').readlinkSync('/proc/thread-self');
+  require('node:os').setPriority(Number(taskPath.slice(taskPath.lastIndexOf('/') + 1)), 19);
+  parentPort.postMessage({ niced: true });
+} catch {
+  parentPort.postMessage({ niced: false });
+}
 let timer = null;
 const run = () => {
   try {
@@ -31,6 +43,8 @@ parentPort.on('message', (message) => {
 
 /** A background WAL checkpointer; stop() runs a last checkpoint and closes its connection. */
 export interface WalCheckpointer {
+  /** Whether the worker lowered its thread's CPU priority (Linux); false where it cannot. */
+  lowPriority: Promise<boolean>;
   stop(): Promise<void>;
 }
 
@@ -52,11 +66,20 @@ export function startWalCheckpointer(
     workerData: { path, intervalMs: options.intervalMs ?? 1_000, requireFrom: import.meta.url },
   });
   worker.unref();
-  worker.on('message', (message: { error?: string }) => {
-    if (message.error) options.onError?.(message.error);
+  let reportPriority: (lowered: boolean) => void = () => {};
+  const lowPriority = new Promise<boolean>((resolve) => {
+    reportPriority = resolve;
   });
-  worker.on('error', (error) => options.onError?.(error.message));
+  worker.on('message', (message: { error?: string; niced?: boolean }) => {
+    if (message.error) options.onError?.(message.error);
+    if (message.niced !== undefined) reportPriority(message.niced);
+  });
+  worker.on('error', (error) => {
+    reportPriority(false);
+    options.onError?.(error.message);
+  });
   return {
+    lowPriority,
     stop() {
       return new Promise((resolve) => {
         const timeout = setTimeout(() => void worker.terminate().then(() => resolve()), 2_000);
