@@ -76,7 +76,7 @@ export function mergeRequestHeaders(
 }
 
 /** Where undici sends a request: what its top-level `request(url)` derives from the URL. */
-interface DispatchTarget {
+export interface DispatchTarget {
   origin: string;
   path: string;
 }
@@ -92,7 +92,7 @@ const MAX_DISPATCH_TARGETS = 256;
  * made with an object spread, which on Node 20 gives every copy its own hidden class and costs
  * ~1.3 KB of old-generation garbage per call.
  */
-function dispatchTargetOf(url: string): DispatchTarget | null {
+export function dispatchTargetOf(url: string): DispatchTarget | null {
   let target = dispatchTargets.get(url);
   if (target === undefined) {
     target = parseDispatchTarget(url);

@@ -2,15 +2,15 @@ import type { Dispatcher } from 'undici';
 import type { ChatCompletionChunk, ChatRequest } from '../../core/chat-types.js';
 import { UpstreamError } from '../../core/switchyard-error.js';
 import type { ChatProvider, ProviderCallOptions, ProviderCompletion } from '../chat-provider.js';
+import { requestUpstreamJson, type UpstreamJsonAnswer } from '../upstream-json-request.js';
 import {
   maskSecret,
   mergeRequestHeaders,
   readSseEvents,
-  readUpstreamJson,
   sendUpstreamRequest,
   UpstreamChunkStream,
   type UpstreamContext,
-  type UpstreamResponse,
+  type UpstreamRequestOptions,
 } from '../upstream-request.js';
 import type { AnthropicMessage } from './anthropic-wire-types.js';
 import { classifyAnthropicErrorType, classifyAnthropicStatus } from './classify-anthropic-error.js';
@@ -49,14 +49,14 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Chat
   const apiKey: Record<string, string> | undefined =
     options.apiKey === null || options.apiKey === '' ? undefined : { 'x-api-key': options.apiKey };
 
-  const send = (
+  const requestOptions = (
     request: ChatRequest,
     callOptions: ProviderCallOptions,
     stream: boolean,
-  ): Promise<UpstreamResponse> => {
+  ): UpstreamRequestOptions => {
     // Translate before connecting: a request Anthropic cannot express fails without a round trip.
     const body = translateRequest(request, { model: options.model, defaultMaxTokens, stream });
-    return sendUpstreamRequest({
+    return {
       // Named one by one: see the openai-compatible provider (a leading spread costs a hidden class).
       label: context.label,
       secret: context.secret,
@@ -75,7 +75,7 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Chat
       body: JSON.stringify(body),
       signal: callOptions.signal,
       classifyStatus: classifyAnthropicStatus,
-    });
+    };
   };
 
   return {
@@ -83,13 +83,13 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Chat
     model: options.model,
 
     async doComplete(request, callOptions): Promise<ProviderCompletion> {
-      const response = await send(request, callOptions, false);
-      const message = await readMessage(response, callOptions.signal, context);
-      return { completion: translateResponse(message, options.model), status: response.status };
+      const answer = await requestUpstreamJson(requestOptions(request, callOptions, false));
+      const message = checkMessage(answer, context);
+      return { completion: translateResponse(message, options.model), status: answer.status };
     },
 
     async doStream(request, callOptions): Promise<AsyncIterable<ChatCompletionChunk>> {
-      const response = await send(request, callOptions, true);
+      const response = await sendUpstreamRequest(requestOptions(request, callOptions, true));
       const events = readSseEvents(response.body, callOptions.signal, context);
       return new UpstreamChunkStream(
         translateAnthropicStream(events, options.model, context),
@@ -105,12 +105,9 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Chat
   };
 }
 
-async function readMessage(
-  response: UpstreamResponse,
-  signal: AbortSignal,
-  context: UpstreamContext,
-): Promise<AnthropicMessage> {
-  const parsed = await readUpstreamJson(response, signal, context);
+/** The parsed answer as a Messages API message; an error object or another shape is an UpstreamError. */
+function checkMessage(response: UpstreamJsonAnswer, context: UpstreamContext): AnthropicMessage {
+  const parsed = response.body;
   // Only error paths quote the answer; a healthy one is not serialized again.
   const excerpt = () => maskSecret(JSON.stringify(parsed).slice(0, 2000), context.secret);
   if (typeof parsed !== 'object' || parsed === null) {

@@ -10,12 +10,13 @@ import type {
 import { headerValue } from '../retry-after.js';
 import { isLabelledSimulated } from '../simulated-header.js';
 import { SseChunkStream } from '../sse-chunk-stream.js';
+import { requestUpstreamJson } from '../upstream-json-request.js';
 import {
   mergeRequestHeaders,
   readUpstreamJson,
   sendUpstreamRequest,
   type UpstreamContext,
-  type UpstreamResponse,
+  type UpstreamRequestOptions,
 } from '../upstream-request.js';
 import {
   createPayloadError,
@@ -56,48 +57,46 @@ export function createOpenAICompatibleProvider(
       ? undefined
       : { authorization: `Bearer ${options.apiKey}` };
 
-  const send = (
+  const requestOptions = (
     request: ChatRequest,
     callOptions: ProviderCallOptions,
     stream: boolean,
-  ): Promise<UpstreamResponse> =>
-    sendUpstreamRequest({
-      // Named one by one: a `...context` spread first would give every call's options object its
-      // own hidden class on Node 20 (~1 KB of old-generation garbage per call).
-      label: context.label,
-      secret: context.secret,
-      url,
-      dispatcher: options.dispatcher,
-      // Auth goes last so neither target nor per-call headers can replace it.
-      headers: mergeRequestHeaders(
-        {
-          'content-type': 'application/json',
-          accept: stream ? 'text/event-stream' : 'application/json',
-        },
-        options.headers,
-        callOptions.headers,
-        authorization,
-      ),
-      body: JSON.stringify(buildUpstreamBody(request, options.model, stream)),
-      signal: callOptions.signal,
-    });
+  ): UpstreamRequestOptions => ({
+    // Named one by one: a `...context` spread first would give every call's options object its
+    // own hidden class on Node 20 (~1 KB of old-generation garbage per call).
+    label: context.label,
+    secret: context.secret,
+    url,
+    dispatcher: options.dispatcher,
+    // Auth goes last so neither target nor per-call headers can replace it.
+    headers: mergeRequestHeaders(
+      {
+        'content-type': 'application/json',
+        accept: stream ? 'text/event-stream' : 'application/json',
+      },
+      options.headers,
+      callOptions.headers,
+      authorization,
+    ),
+    body: JSON.stringify(buildUpstreamBody(request, options.model, stream)),
+    signal: callOptions.signal,
+  });
 
   return {
     kind: 'openai-compatible',
     model: options.model,
 
     async doComplete(request, callOptions): Promise<ProviderCompletion> {
-      const response = await send(request, callOptions, false);
-      const parsed = await readUpstreamJson(response, callOptions.signal, context);
+      const answer = await requestUpstreamJson(requestOptions(request, callOptions, false));
       return {
-        completion: normalizeCompletion(parsed, options.model, context, response.status),
-        status: response.status,
-        simulated: isLabelledSimulated(response.headers),
+        completion: normalizeCompletion(answer.body, options.model, context, answer.status),
+        status: answer.status,
+        simulated: isLabelledSimulated(answer.headers),
       };
     },
 
     async doStream(request, callOptions): Promise<ProviderStream> {
-      const response = await send(request, callOptions, true);
+      const response = await sendUpstreamRequest(requestOptions(request, callOptions, true));
       const contentType = headerValue(response.headers, 'content-type') ?? '';
       if (contentType.includes('application/json')) {
         // Some servers answer a streaming request with a JSON error (or ignore `stream`).
