@@ -11,6 +11,7 @@ import {
   readUpstreamJson,
   sendUpstreamRequest,
   toTransportError,
+  type UpstreamContext,
   type UpstreamRequestOptions,
 } from './upstream-request.js';
 
@@ -64,11 +65,20 @@ async function viaRequest(options: UpstreamRequestOptions): Promise<UpstreamJson
  * Collects one answer. Settles exactly once: with the parsed body, the classified HTTP error,
  * or the transport failure (or the caller's abort, the moment it happens). Registered on the
  * caller's signal as a listener object (handleEvent), so no closure is made per call.
+ *
+ * Settling lets go of everything the exchange held (the controller, headers, chunks, callbacks):
+ * undici keeps a finished request's handler reachable for a while, long enough at gateway rates
+ * for whatever it still points to to be moved to the old generation; that was ~2.7 KB per
+ * request and a full GC every second or two (docs/benchmarks.md). undici's own handlers let go
+ * the same way. Only the few fields error reporting needs are kept, never the request options.
  */
-class JsonAnswerHandler implements Dispatcher.DispatchHandler {
-  readonly #options: UpstreamRequestOptions;
-  readonly #resolve: (answer: UpstreamJsonAnswer) => void;
-  readonly #reject: (error: unknown) => void;
+class JsonAnswerHandler implements Dispatcher.DispatchHandler, UpstreamContext {
+  readonly label: string;
+  readonly secret: string | null;
+  readonly #signal: AbortSignal;
+  readonly #classifyStatus: UpstreamRequestOptions['classifyStatus'];
+  #resolve: ((answer: UpstreamJsonAnswer) => void) | null;
+  #reject: ((error: unknown) => void) | null;
   #controller: Dispatcher.DispatchController | null = null;
   #settled = false;
   #status = 0;
@@ -82,7 +92,10 @@ class JsonAnswerHandler implements Dispatcher.DispatchHandler {
     resolve: (answer: UpstreamJsonAnswer) => void,
     reject: (error: unknown) => void,
   ) {
-    this.#options = options;
+    this.label = options.label;
+    this.secret = options.secret;
+    this.#signal = options.signal;
+    this.#classifyStatus = options.classifyStatus;
     this.#resolve = resolve;
     this.#reject = reject;
     options.signal.addEventListener('abort', this);
@@ -90,15 +103,15 @@ class JsonAnswerHandler implements Dispatcher.DispatchHandler {
 
   /** The caller aborted: settle now, and stop the request if it has started. */
   handleEvent(): void {
-    const signal = this.#options.signal;
-    this.#settle(createAbortedError(this.#options, signal), null);
-    this.#controller?.abort(abortReason(signal));
+    const controller = this.#controller;
+    this.#settle(createAbortedError(this, this.#signal), null);
+    controller?.abort(abortReason(this.#signal));
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
-    this.#controller = controller;
     // Aborted while queued for a connection: it must not be sent.
-    if (this.#settled) controller.abort(abortReason(this.#options.signal));
+    if (this.#settled) controller.abort(abortReason(this.#signal));
+    else this.#controller = controller;
   }
 
   onResponseStart(
@@ -147,11 +160,11 @@ class JsonAnswerHandler implements Dispatcher.DispatchHandler {
     try {
       body = JSON.parse(text);
     } catch (cause) {
-      const secret = this.#options.secret;
+      const secret = this.secret;
       this.#settle(
         new UpstreamError({
           errorClass: 'server_error',
-          message: `${this.#options.label}: HTTP ${status} answer is not JSON: ${maskSecret(text.slice(0, 300), secret)}`,
+          message: `${this.label}: HTTP ${status} answer is not JSON: ${maskSecret(text.slice(0, 300), secret)}`,
           status,
           body: maskSecret(text.slice(0, 2000), secret),
           cause,
@@ -170,13 +183,13 @@ class JsonAnswerHandler implements Dispatcher.DispatchHandler {
   /** A failure outside the exchange's answer: classified by where it happened. */
   fail(error: unknown, phase: 'connect' | 'body'): void {
     if (this.#settled) return;
-    this.#settle(toTransportError(error, this.#options.signal, phase, this.#options), null);
+    this.#settle(toTransportError(error, this.#signal, phase, this), null);
   }
 
   #tooLarge(controller: Dispatcher.DispatchController): void {
     const error = new UpstreamError({
       errorClass: 'server_error',
-      message: `${this.#options.label}: answer is larger than ${COMPLETION_BODY_LIMIT_BYTES} bytes`,
+      message: `${this.label}: answer is larger than ${COMPLETION_BODY_LIMIT_BYTES} bytes`,
     });
     this.#settle(error, null);
     controller.abort(error);
@@ -184,10 +197,10 @@ class JsonAnswerHandler implements Dispatcher.DispatchHandler {
 
   #httpError(): UpstreamError {
     const text = this.#text();
-    const classify = this.#options.classifyStatus ?? classifyHttpStatus;
+    const classify = this.#classifyStatus ?? classifyHttpStatus;
     return createHttpError({
-      label: this.#options.label,
-      secret: this.#options.secret,
+      label: this.label,
+      secret: this.secret,
       status: this.#status,
       headers: this.#headers,
       body: text,
@@ -206,11 +219,22 @@ class JsonAnswerHandler implements Dispatcher.DispatchHandler {
   #settle(error: unknown, answer: UpstreamJsonAnswer | null): void {
     if (this.#settled) return;
     this.#settled = true;
-    this.#options.signal.removeEventListener('abort', this);
-    if (answer !== null) this.#resolve(answer);
-    else this.#reject(error);
+    this.#signal.removeEventListener('abort', this);
+    const resolve = this.#resolve;
+    const reject = this.#reject;
+    this.#resolve = null;
+    this.#reject = null;
+    this.#controller = null;
+    this.#headers = NO_HEADERS;
+    this.#chunks = NO_CHUNKS;
+    if (answer !== null) resolve?.(answer);
+    else reject?.(error);
   }
 }
+
+/** What a settled handler holds instead of its exchange's headers and chunks; never written. */
+const NO_HEADERS: ResponseHeaders = Object.freeze({});
+const NO_CHUNKS: Buffer[] = [];
 
 /** undici needs an Error to abort with; a signal's reason may be anything. */
 function abortReason(signal: AbortSignal): Error {

@@ -78,16 +78,23 @@ export type LogRowColumns = readonly [
 ];
 
 /**
- * Rows as the writer thread takes them: per row, one line holding the JSON array of the indexed
- * columns, a tab, and the record's JSON, all UTF-8. Bytes, not row objects: the caller can keep
- * them for a retry without keeping anything on its heap, and they cross to the thread as one copy.
+ * One row as the writer thread takes it: the JSON array of the indexed columns, a tab, and the
+ * record's JSON. JSON text holds no raw tab or newline, so rows joined by '\n' split back
+ * unambiguously.
+ */
+export function encodeLogRow(columns: LogRowColumns, json: string): string {
+  return `${JSON.stringify(columns)}\t${json}`;
+}
+
+/**
+ * Rows as the writer thread takes them: encodeLogRow lines separated by '\n', in UTF-8. Bytes,
+ * not row objects: the caller can keep them for a retry without keeping anything on its heap,
+ * and they cross to the thread as one copy.
  */
 export function encodeLogRows(
   rows: ReadonlyArray<{ columns: LogRowColumns; json: string }>,
 ): Uint8Array {
-  let text = '';
-  for (const row of rows) text += `${JSON.stringify(row.columns)}\t${row.json}\n`;
-  return Buffer.from(text, 'utf8');
+  return Buffer.from(rows.map((row) => encodeLogRow(row.columns, row.json)).join('\n'), 'utf8');
 }
 
 /** Options of startLogWriterThread. */

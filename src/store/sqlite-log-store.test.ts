@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import Database from 'libsql';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeRequestRecord } from '../telemetry/__fixtures__/request-records.js';
+import { EncodedRecordQueue } from '../telemetry/encoded-record-queue.js';
 import { describeLogStoreConformance } from './log-store.case.js';
 import { createSqliteLogStore, SQLITE_LOG_SCHEMA_VERSION } from './sqlite-log-store.js';
 
@@ -73,12 +74,17 @@ describe('createSqliteLogStore', () => {
         responseText: 'café ☕ 😀\n\tend\\t',
       });
       const plain = makeRequestRecord({ id: 'plain-2' });
-      const encode = store.encode;
+      const encodeRecord = store.encodeRecord;
       const appendEncoded = store.appendEncoded;
-      if (encode === undefined || appendEncoded === undefined) {
-        throw new Error('a file store with a writer thread encodes batches');
+      if (encodeRecord === undefined || appendEncoded === undefined) {
+        throw new Error('a file store with a writer thread encodes records');
       }
-      const batch = encode([awkward, plain]);
+      // Batched as the request log batches them.
+      const queue = new EncodedRecordQueue(encodeRecord, 10);
+      queue.push(awkward);
+      queue.push(plain);
+      const batch = queue.take();
+      if (batch === null) throw new Error('two records were queued');
       expect(batch.ids).toEqual(['awkward-1', 'plain-2']);
       await appendEncoded(batch);
       // A retried batch (the same bytes again) neither fails nor duplicates.

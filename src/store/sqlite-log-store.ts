@@ -7,6 +7,7 @@ import {
 } from '../telemetry/log-store.js';
 import type { RequestRecord } from '../telemetry/request-record.js';
 import {
+  encodeLogRow,
   encodeLogRows,
   type LogRowColumns,
   type LogWriterThread,
@@ -229,12 +230,10 @@ export function createSqliteLogStore(path: string, options: SqliteLogStoreOption
     if (closed) throw new Error('The request log store is closed');
   };
 
-  const encodeBatch = (records: readonly RequestRecord[]): EncodedBatch => ({
-    ids: records.map((record) => record.id),
-    bytes: encodeLogRows(
+  const encodeBatch = (records: readonly RequestRecord[]): Uint8Array =>
+    encodeLogRows(
       records.map((record) => ({ columns: columnsOf(record), json: JSON.stringify(record) })),
-    ),
-  });
+    );
 
   const store: LogStore = {
     async append(records) {
@@ -242,7 +241,7 @@ export function createSqliteLogStore(path: string, options: SqliteLogStoreOption
       if (records.length === 0) return;
       // Serialize before BEGIN so a record that cannot be encoded fails the batch without a write.
       if (writer) {
-        await writer.append(encodeBatch(records).bytes);
+        await writer.append(encodeBatch(records));
         return;
       }
       insertBatch.immediate(
@@ -342,8 +341,9 @@ export function createSqliteLogStore(path: string, options: SqliteLogStoreOption
     },
   };
   if (writer) {
-    // The request log then holds bytes, not records, while a batch commits (see LogStore.encode).
-    store.encode = encodeBatch;
+    // The request log then holds bytes, not records, from the moment a record arrives (see
+    // LogStore.encodeRecord).
+    store.encodeRecord = (record) => encodeLogRow(columnsOf(record), JSON.stringify(record));
     store.appendEncoded = async (batch) => {
       assertOpen();
       if (batch.ids.length > 0) await writer.append(batch.bytes);

@@ -1,10 +1,10 @@
 import type { RequestRecord } from './request-record.js';
 
-/** A batch of records as a store encoded it (see LogStore.encode). */
+/** A batch of encoded records (see LogStore.encodeRecord). */
 export interface EncodedBatch {
   /** The records' ids, in order. */
   readonly ids: readonly string[];
-  /** The store's own encoding of the records. */
+  /** Each record's encoding as UTF-8, in order, separated by '\n'. */
   readonly bytes: Uint8Array;
 }
 
@@ -53,14 +53,15 @@ export interface LogStore {
   /** Persist a batch atomically: all records or none. */
   append(records: readonly RequestRecord[]): Promise<void>;
   /**
-   * Optional pair for writers that hold batches while they wait: `encode` turns a batch into
-   * bytes at once (throwing if a record cannot be encoded) and `appendEncoded` persists those
-   * bytes exactly as `append` would persist the records. The request log encodes each batch as
-   * it takes it, so while the write (and any retry) is pending it holds bytes outside the
-   * JavaScript heap instead of the records: at gateway rates, records kept alive for the length
-   * of a write are promoted to the old generation, and that is what sets off full-GC pauses.
+   * Optional pair for stores that can take records as bytes: `encodeRecord` gives one record's
+   * encoding, a line of text without '\n' (throwing if the record cannot be encoded), and
+   * `appendEncoded` persists a batch of such lines exactly as `append` would persist the
+   * records. The request log then encodes each record as it arrives and holds only bytes outside
+   * the JavaScript heap while it waits for a batch to fill and be written: at gateway rates,
+   * records kept alive that long are promoted to the old generation, and that is what sets off
+   * full-GC pauses (encoded-record-queue.ts).
    */
-  encode?(records: readonly RequestRecord[]): EncodedBatch;
+  encodeRecord?(record: RequestRecord): string;
   appendEncoded?(batch: EncodedBatch): Promise<void>;
   /** Records matching the query, oldest first. */
   query(query: RecordQuery): AsyncIterable<RequestRecord>;

@@ -11,7 +11,8 @@ import type { RequestRecord } from './request-record.js';
 
 /**
  * An in-memory store whose writes can be made to fail or to hang until released. With `encoding`
- * it also offers encode/appendEncoded (the batch as the JSON of its ids), which the log then uses.
+ * it also offers encodeRecord/appendEncoded (each record as the JSON of its id), which the log
+ * then uses.
  */
 function createTestStore(encoding = false) {
   const batches: string[][] = [];
@@ -47,20 +48,23 @@ function createTestStore(encoding = false) {
     async close() {},
   };
   if (encoding) {
-    store.encode = (records) => {
+    store.encodeRecord = (record) => {
+      if (record.id.startsWith('unencodable')) throw new Error('cannot encode this record');
       encoded += 1;
-      const ids = records.map((record) => record.id);
-      return { ids, bytes: Buffer.from(JSON.stringify(ids)) };
+      return JSON.stringify(record.id);
     };
     store.appendEncoded = async (batch) => {
-      await write(JSON.parse(Buffer.from(batch.bytes).toString('utf8')) as string[]);
+      const lines = Buffer.from(batch.bytes).toString('utf8').split('\n');
+      const ids = lines.map((line) => JSON.parse(line) as string);
+      expect(ids).toEqual(batch.ids);
+      await write(ids);
     };
   }
   return {
     store,
     batches,
     attempts,
-    encodedBatches: () => encoded,
+    encodedRecords: () => encoded,
     pruneCutoffs,
     written: () => batches.flat(),
     failNext(count: number) {
@@ -171,8 +175,8 @@ describe.each([
     await vi.advanceTimersByTimeAsync(1);
     expect(test.batches).toEqual([['a']]);
     expect(log.stats()).toEqual({ queued: 0, written: 1, dropped: 0, failed: 2 });
-    // An encoded batch is retried from its bytes, not encoded again.
-    expect(test.encodedBatches()).toBe(encoding ? 1 : 0);
+    // An encoded record is retried from its bytes, not encoded again.
+    expect(test.encodedRecords()).toBe(encoding ? 1 : 0);
     expect(errors.map((error) => (error as Error).message)).toEqual([
       'disk I/O error',
       'disk I/O error',
@@ -222,6 +226,20 @@ describe.each([
     const drop = errors.find((error) => error instanceof RequestLogDropError);
     expect(drop).toMatchObject({ count: 2, reason: 'queue_full' });
   });
+
+  it.skipIf(!encoding)(
+    'drops only a record the store cannot encode, reports it, and writes the rest',
+    async () => {
+      const log = open({ batchSize: 2 });
+      for (const id of ['a', 'unencodable-1', 'b']) log.record(record(id));
+      await vi.advanceTimersByTimeAsync(0);
+      expect(test.batches).toEqual([['a', 'b']]);
+      expect(log.stats()).toEqual({ queued: 0, written: 2, dropped: 1, failed: 0 });
+      const drop = errors.find((error) => error instanceof RequestLogDropError);
+      expect(drop).toMatchObject({ count: 1, reason: 'unencodable' });
+      expect((drop as Error).cause).toMatchObject({ message: 'cannot encode this record' });
+    },
+  );
 
   it('keeps record() O(1) and non-throwing at gateway rates, even with the store down', async () => {
     const log = open({ batchSize: 100, maxQueue: 1_000 });

@@ -1,3 +1,4 @@
+import { EncodedRecordQueue } from './encoded-record-queue.js';
 import type { EncodedBatch, LogStore } from './log-store.js';
 import type { RequestRecord } from './request-record.js';
 
@@ -54,7 +55,7 @@ export interface RequestLog {
 }
 
 /** Why records were dropped. */
-export type RequestLogDropReason = 'queue_full' | 'retries_exhausted' | 'closed';
+export type RequestLogDropReason = 'queue_full' | 'retries_exhausted' | 'closed' | 'unencodable';
 
 /** Reported through onError whenever records are dropped, so a drop is never silent. */
 export class RequestLogDropError extends Error {
@@ -66,6 +67,7 @@ export class RequestLogDropError extends Error {
       queue_full: 'the queue was full',
       retries_exhausted: 'the store kept failing',
       closed: 'the request log was closed',
+      unencodable: 'the store could not encode it',
     }[reason];
     super(`Request log dropped ${count} record${count === 1 ? '' : 's'}: ${why}`, { cause });
     this.name = 'RequestLogDropError';
@@ -98,7 +100,8 @@ class RecordQueue {
     this.compact();
   }
 
-  take(count: number): RequestRecord[] {
+  take(count: number): InflightBatch | null {
+    if (this.length === 0) return null;
     const batch = this.items.slice(this.head, this.head + count);
     // Let go of the taken records now: until compaction, slots before `head` would keep them
     // alive for as long as a thousand later records take to arrive, long enough at gateway
@@ -106,7 +109,7 @@ class RecordQueue {
     this.items.fill(undefined as unknown as RequestRecord, this.head, this.head + batch.length);
     this.head += batch.length;
     this.compact();
-    return batch;
+    return { records: batch, encoded: null, length: batch.length };
   }
 
   clear(): number {
@@ -131,6 +134,37 @@ class RecordQueue {
 type InflightBatch =
   | { records: RequestRecord[]; encoded: null; length: number }
   | { records: null; encoded: EncodedBatch; length: number };
+
+/** The encoded queue behind the same interface as RecordQueue. */
+class EncodedQueueAdapter {
+  readonly #queue: EncodedRecordQueue;
+
+  constructor(queue: EncodedRecordQueue) {
+    this.#queue = queue;
+  }
+
+  get length(): number {
+    return this.#queue.length;
+  }
+
+  push(record: RequestRecord): void {
+    this.#queue.push(record);
+  }
+
+  dropOldest(): void {
+    this.#queue.dropOldest();
+  }
+
+  /** Whole batches only: the queue already cut them at batchSize. */
+  take(_count: number): InflightBatch | null {
+    const encoded = this.#queue.take();
+    return encoded === null ? null : { records: null, encoded, length: encoded.ids.length };
+  }
+
+  clear(): number {
+    return this.#queue.clear();
+  }
+}
 
 function defaultOnError(error: unknown): void {
   process.emitWarning(error instanceof Error ? error : new Error(String(error)), {
@@ -178,17 +212,18 @@ export function createRequestLog(store: LogStore, options: RequestLogOptions): R
   const now = options.now ?? Date.now;
   const onError = options.onError ?? defaultOnError;
 
-  const queue = new RecordQueue();
-  /**
-   * The batch being written, or kept for retry after a failure. Always older than the queue.
-   * Encoded as soon as it is taken when the store can (see LogStore.encode): then only its ids and
-   * bytes stay in memory, not the records.
+  /*
+   * A store that encodes records gets them encoded as they arrive (encoded-record-queue.ts says
+   * why): only bytes and ids wait in memory, never the records.
    */
+  const appendEncoded = store.appendEncoded?.bind(store);
+  const encodeRecord = appendEncoded ? store.encodeRecord?.bind(store) : undefined;
+  const queue: RecordQueue | EncodedQueueAdapter =
+    encodeRecord !== undefined
+      ? new EncodedQueueAdapter(new EncodedRecordQueue(encodeRecord, batchSize))
+      : new RecordQueue();
+  /** The batch being written, or kept for retry after a failure. Always older than the queue. */
   let inflight: InflightBatch | null = null;
-  const encode =
-    store.encode !== undefined && store.appendEncoded !== undefined
-      ? store.encode.bind(store)
-      : null;
   let inflightFailures = 0;
   let consecutiveFailures = 0;
   let lastError: unknown = null;
@@ -236,28 +271,19 @@ export function createRequestLog(store: LogStore, options: RequestLogOptions): R
    * `inflight` and stops the loop (returning false); the caller decides when to try again. Each
    * pass writes or drops a batch or returns, and inflow is bounded by maxQueue, so it ends.
    */
-  const toInflight = (records: RequestRecord[]): InflightBatch => {
-    if (encode === null) return { records, encoded: null, length: records.length };
-    try {
-      return { records: null, encoded: encode(records), length: records.length };
-    } catch {
-      // Left as records: append() reports the encoding error through the usual retry path.
-      return { records, encoded: null, length: records.length };
-    }
-  };
-
   const pump = async (): Promise<boolean> => {
     for (;;) {
       if (inflight === null) {
         const draining = settled < drainTarget;
         if (queue.length === 0 || (!draining && queue.length < batchSize)) return true;
-        inflight = toInflight(queue.take(batchSize));
+        inflight = queue.take(batchSize);
+        if (inflight === null) return true;
         inflightFailures = 0;
       }
       const batch: InflightBatch = inflight;
       try {
         if (batch.records !== null) await store.append(batch.records);
-        else await (store.appendEncoded as (encoded: EncodedBatch) => Promise<void>)(batch.encoded);
+        else await (appendEncoded as (encoded: EncodedBatch) => Promise<void>)(batch.encoded);
       } catch (error) {
         failed += 1;
         inflightFailures += 1;
@@ -426,7 +452,14 @@ export function createRequestLog(store: LogStore, options: RequestLogOptions): R
         unreportedClosedDrops += 1;
         return;
       }
-      queue.push(record);
+      try {
+        queue.push(record);
+      } catch (error) {
+        // Only this record is lost; a batch holding it would have failed every retry.
+        dropped += 1;
+        report(new RequestLogDropError(1, 'unencodable', error));
+        return;
+      }
       enqueued += 1;
       if (queue.length + (inflight?.length ?? 0) > maxQueue && queue.length > 0) {
         queue.dropOldest();
