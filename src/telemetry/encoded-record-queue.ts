@@ -62,12 +62,12 @@ class Segment {
  * encoded the moment it is queued, into the buffer of the batch it will be written in.
  *
  * Why not queue the records and encode a batch when it is taken: a record waits for its batch to
- * fill (~50 ms at 5,000 req/s and the default 256), which is about the time between two
- * scavenges of the young generation at that rate. Records that live through two scavenges are
- * moved to the old generation, and whether they do flips with small changes in allocation:
- * when they do, ~3 KB per request is promoted and full GCs come every few seconds
- * (docs/benchmarks.md). Encoded at once, a record's object graph dies with its request, and the
- * queue holds only bytes outside the heap and the ids.
+ * fill or the flush interval (up to 50 ms by default), and a write in flight or a retry holds the
+ * next batches longer; at thousands of requests per second that is the time between scavenges
+ * of the young generation. Records that live through two scavenges are moved to the old
+ * generation (~3 KB per request here), and that growth is what sets off full GCs. Encoded at
+ * once, a record's object graph dies with its request, and the queue holds only bytes outside
+ * the heap and the ids, however long the store takes.
  *
  * FIFO at record granularity like the plain queue: push, drop-oldest (the overflow policy) and
  * take, which hands over the oldest batch, all O(1) amortized.
