@@ -1,10 +1,5 @@
 import Database from 'libsql';
-import {
-  type EncodedBatch,
-  InvalidCursorError,
-  type LogStore,
-  type RecordQuery,
-} from '../telemetry/log-store.js';
+import { InvalidCursorError, type LogStore, type RecordQuery } from '../telemetry/log-store.js';
 import type { RequestRecord } from '../telemetry/request-record.js';
 import {
   encodeLogRow,

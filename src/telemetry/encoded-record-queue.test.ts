@@ -58,7 +58,7 @@ describe('EncodedRecordQueue', () => {
   it('keeps any text byte for byte, growing its buffer past the first size', () => {
     const queue = new EncodedRecordQueue(encode, 4);
     const texts = ['é€😀'.repeat(20_000), 'tab\there', 'x'.repeat(100_000), '\u2028 ☕'];
-    texts.forEach((text, index) => queue.push(queued(`r${index}`, text)));
+    for (const [index, text] of texts.entries()) queue.push(queued(`r${index}`, text));
     expect(lines(queue.take())).toEqual(texts.map((text, index) => [`r${index}`, text]));
   });
 

@@ -1,4 +1,5 @@
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { AggregatedCounter, AggregatedHistogram } from './aggregated-metrics.js';
 import type { RequestLogStats } from './request-log.js';
 import type { RequestRecord } from './request-record.js';
 
@@ -98,50 +99,45 @@ export function createGatewayMetrics(
   if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
   const registers = [registry];
 
-  const requests = new Counter({
+  // Updated on every request: pre-aggregated series (aggregated-metrics.ts), not prom-client's
+  // label-hashing metrics. The rest below change rarely or are read at scrape time.
+  const requests = new AggregatedCounter({
     name: 'switchyard_requests_total',
     help: 'Client requests by route, served target, HTTP status and error code (ok when none).',
-    labelNames: ['route', 'target', 'status', 'code'] as const,
-    registers,
-  });
-  const duration = new Histogram({
+    labelNames: ['route', 'target', 'status', 'code'],
+  }).registerIn(registry);
+  const duration = new AggregatedHistogram({
     name: 'switchyard_request_duration_seconds',
     help: 'Wall time of client requests, from arrival to the last byte.',
-    labelNames: ['route', 'target'] as const,
+    labelNames: ['route', 'target'],
     buckets: LATENCY_BUCKETS_SECONDS,
-    registers,
-  });
-  const ttft = new Histogram({
+  }).registerIn(registry);
+  const ttft = new AggregatedHistogram({
     name: 'switchyard_ttft_seconds',
     help: 'Time from arrival to the first content byte sent to the client.',
-    labelNames: ['route', 'target'] as const,
+    labelNames: ['route', 'target'],
     buckets: LATENCY_BUCKETS_SECONDS,
-    registers,
-  });
-  const overhead = new Histogram({
+  }).registerIn(registry);
+  const overhead = new AggregatedHistogram({
     name: 'switchyard_gateway_overhead_seconds',
     help: 'Time spent in the gateway itself, not waiting on upstreams.',
     buckets: OVERHEAD_BUCKETS_SECONDS,
-    registers,
-  });
-  const attempts = new Counter({
+  }).registerIn(registry);
+  const attempts = new AggregatedCounter({
     name: 'switchyard_attempts_total',
     help: 'Upstream attempts by target and outcome (ok, or the attempt error class).',
-    labelNames: ['target', 'outcome'] as const,
-    registers,
-  });
-  const tokens = new Counter({
+    labelNames: ['target', 'outcome'],
+  }).registerIn(registry);
+  const tokens = new AggregatedCounter({
     name: 'switchyard_tokens_total',
     help: 'Tokens by served target and direction (in, out).',
-    labelNames: ['target', 'direction'] as const,
-    registers,
-  });
-  const cost = new Counter({
+    labelNames: ['target', 'direction'],
+  }).registerIn(registry);
+  const cost = new AggregatedCounter({
     name: 'switchyard_cost_usd_total',
     help: 'Cost in USD of served completions, by target.',
-    labelNames: ['target'] as const,
-    registers,
-  });
+    labelNames: ['target'],
+  }).registerIn(registry);
 
   let readBreakers: () => Iterable<BreakerStateSample> = () => [];
   new Gauge({
@@ -195,24 +191,17 @@ export function createGatewayMetrics(
     observeRequest(record) {
       const route = guard('route', record.route ?? 'none');
       const target = guard('target', record.servedTarget ?? 'none');
-      requests.inc({
-        route,
-        target,
-        status: String(record.status),
-        code: record.errorCode ?? 'ok',
-      });
-      duration.observe({ route, target }, amount(record.latencyMs) / 1000);
-      if (record.ttftMs !== null) ttft.observe({ route, target }, amount(record.ttftMs) / 1000);
-      overhead.observe(amount(record.overheadMs) / 1000);
+      requests.series(route, target, record.status, record.errorCode ?? 'ok').value += 1;
+      duration.series(route, target).observe(amount(record.latencyMs) / 1000);
+      if (record.ttftMs !== null) ttft.series(route, target).observe(amount(record.ttftMs) / 1000);
+      overhead.series().observe(amount(record.overheadMs) / 1000);
       for (const attempt of record.attempts) {
-        attempts.inc({
-          target: guard('target', attempt.target),
-          outcome: attempt.errorClass ?? 'ok',
-        });
+        const series = attempts.series(guard('target', attempt.target), attempt.errorClass ?? 'ok');
+        series.value += 1;
       }
-      if (amount(record.tokensIn) > 0) tokens.inc({ target, direction: 'in' }, record.tokensIn);
-      if (amount(record.tokensOut) > 0) tokens.inc({ target, direction: 'out' }, record.tokensOut);
-      if (amount(record.costUsd) > 0) cost.inc({ target }, record.costUsd);
+      if (amount(record.tokensIn) > 0) tokens.series(target, 'in').value += record.tokensIn;
+      if (amount(record.tokensOut) > 0) tokens.series(target, 'out').value += record.tokensOut;
+      if (amount(record.costUsd) > 0) cost.series(target).value += record.costUsd;
     },
     setBreakerStates(read) {
       readBreakers = read;
