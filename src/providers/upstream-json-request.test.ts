@@ -1,9 +1,9 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { Agent, Pool } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLeanAbortController } from '../core/lean-abort-controller.js';
 import { UpstreamError } from '../core/switchyard-error.js';
+import { startRecordingUpstream } from './__fixtures__/recording-upstream.js';
 import { requestUpstreamJson } from './upstream-json-request.js';
 import {
   COMPLETION_BODY_LIMIT_BYTES,
@@ -17,7 +17,7 @@ const SECRET = 'sk-secret-value-123';
 
 let server: Server | undefined;
 let dispatcher: Agent | Pool | undefined;
-const seen: string[] = [];
+let seen: string[] = [];
 
 afterEach(async () => {
   await dispatcher?.destroy();
@@ -25,26 +25,17 @@ afterEach(async () => {
   await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
   server = undefined;
   dispatcher = undefined;
-  seen.length = 0;
+  seen = [];
 });
 
 /** A loopback upstream that records each request and answers with `answer`. */
 async function startUpstream(
   answer: (request: IncomingMessage, response: ServerResponse) => void,
 ): Promise<string> {
-  server = createServer((request, response) => {
-    let body = '';
-    request.on('data', (chunk: Buffer) => {
-      body += chunk.toString('utf8');
-    });
-    request.on('end', () => {
-      seen.push(`${request.method} ${request.url} ${body}`);
-      answer(request, response);
-    });
-  });
-  await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return `http://127.0.0.1:${port}`;
+  const upstream = await startRecordingUpstream(answer);
+  server = upstream.server;
+  seen = upstream.seen;
+  return upstream.url;
 }
 
 function optionsFor(url: string, signal = createLeanAbortController().signal) {

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { AttemptErrorClass } from '../core/error-codes.js';
 import { createLeanAbortController } from '../core/lean-abort-controller.js';
 import { UpstreamError } from '../core/switchyard-error.js';
+import { startRecordingUpstream } from './__fixtures__/recording-upstream.js';
 import { SseBufferOverflowError } from './sse-parser.js';
 import {
   describeErrorBody,
@@ -180,21 +181,12 @@ describe('sendUpstreamRequest', () => {
 
   /** A loopback server that records each request's method, URL and body, and answers `{"ok":1}`. */
   async function startRecorder(): Promise<{ url: string; seen: string[] }> {
-    const seen: string[] = [];
-    server = createServer((request, response) => {
-      let body = '';
-      request.on('data', (chunk: Buffer) => {
-        body += chunk.toString('utf8');
-      });
-      request.on('end', () => {
-        seen.push(`${request.method} ${request.url} ${body}`);
-        response.writeHead(200, { 'content-type': 'application/json' });
-        response.end('{"ok":1}');
-      });
+    const upstream = await startRecordingUpstream((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end('{"ok":1}');
     });
-    await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
-    return { url: `http://127.0.0.1:${port}`, seen };
+    server = upstream.server;
+    return upstream;
   }
 
   it("posts to the URL's path and query through the given dispatcher, on every call", async () => {
