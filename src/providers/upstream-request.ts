@@ -60,6 +60,14 @@ const FORBIDDEN_REQUEST_HEADERS = new Set([
   'expect',
 ]);
 
+/** The content headers of a JSON call: the body is JSON; the answer JSON, or SSE for a stream. */
+export function jsonCallHeaders(stream: boolean): Record<string, string> {
+  return {
+    'content-type': 'application/json',
+    accept: stream ? 'text/event-stream' : 'application/json',
+  };
+}
+
 /** Merge header layers (later wins, names case-insensitive), dropping hop-by-hop ones. */
 export function mergeRequestHeaders(
   ...layers: Array<Record<string, string> | undefined>

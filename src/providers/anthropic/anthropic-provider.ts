@@ -4,6 +4,7 @@ import { UpstreamError } from '../../core/switchyard-error.js';
 import type { ChatProvider, ProviderCallOptions, ProviderCompletion } from '../chat-provider.js';
 import { requestUpstreamJson, type UpstreamJsonAnswer } from '../upstream-json-request.js';
 import {
+  jsonCallHeaders,
   maskSecret,
   mergeRequestHeaders,
   readSseEvents,
@@ -63,11 +64,8 @@ export function createAnthropicProvider(options: AnthropicProviderOptions): Chat
       url,
       dispatcher: options.dispatcher,
       headers: mergeRequestHeaders(
-        {
-          'content-type': 'application/json',
-          accept: stream ? 'text/event-stream' : 'application/json',
-          'anthropic-version': ANTHROPIC_VERSION,
-        },
+        jsonCallHeaders(stream),
+        { 'anthropic-version': ANTHROPIC_VERSION },
         options.headers,
         callOptions.headers,
         apiKey,

@@ -12,6 +12,7 @@ import { isLabelledSimulated } from '../simulated-header.js';
 import { SseChunkStream } from '../sse-chunk-stream.js';
 import { requestUpstreamJson } from '../upstream-json-request.js';
 import {
+  jsonCallHeaders,
   mergeRequestHeaders,
   readUpstreamJson,
   sendUpstreamRequest,
@@ -70,10 +71,7 @@ export function createOpenAICompatibleProvider(
     dispatcher: options.dispatcher,
     // Auth goes last so neither target nor per-call headers can replace it.
     headers: mergeRequestHeaders(
-      {
-        'content-type': 'application/json',
-        accept: stream ? 'text/event-stream' : 'application/json',
-      },
+      jsonCallHeaders(stream),
       options.headers,
       callOptions.headers,
       authorization,
