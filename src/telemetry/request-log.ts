@@ -100,8 +100,7 @@ class RecordQueue {
     this.compact();
   }
 
-  take(count: number): InflightBatch | null {
-    if (this.length === 0) return null;
+  take(count: number): RequestRecord[] {
     const batch = this.items.slice(this.head, this.head + count);
     // Let go of the taken records now: until compaction, slots before `head` would keep them
     // alive for as long as a thousand later records take to arrive, long enough at gateway
@@ -109,7 +108,7 @@ class RecordQueue {
     this.items.fill(undefined as unknown as RequestRecord, this.head, this.head + batch.length);
     this.head += batch.length;
     this.compact();
-    return { records: batch, encoded: null, length: batch.length };
+    return batch;
   }
 
   clear(): number {
@@ -134,37 +133,6 @@ class RecordQueue {
 type InflightBatch =
   | { records: RequestRecord[]; encoded: null; length: number }
   | { records: null; encoded: EncodedBatch; length: number };
-
-/** The encoded queue behind the same interface as RecordQueue. */
-class EncodedQueueAdapter {
-  readonly #queue: EncodedRecordQueue;
-
-  constructor(queue: EncodedRecordQueue) {
-    this.#queue = queue;
-  }
-
-  get length(): number {
-    return this.#queue.length;
-  }
-
-  push(record: RequestRecord): void {
-    this.#queue.push(record);
-  }
-
-  dropOldest(): void {
-    this.#queue.dropOldest();
-  }
-
-  /** Whole batches only: the queue already cut them at batchSize. */
-  take(_count: number): InflightBatch | null {
-    const encoded = this.#queue.take();
-    return encoded === null ? null : { records: null, encoded, length: encoded.ids.length };
-  }
-
-  clear(): number {
-    return this.#queue.clear();
-  }
-}
 
 function defaultOnError(error: unknown): void {
   process.emitWarning(error instanceof Error ? error : new Error(String(error)), {
@@ -218,10 +186,19 @@ export function createRequestLog(store: LogStore, options: RequestLogOptions): R
    */
   const appendEncoded = store.appendEncoded?.bind(store);
   const encodeRecord = appendEncoded ? store.encodeRecord?.bind(store) : undefined;
-  const queue: RecordQueue | EncodedQueueAdapter =
+  const queue: RecordQueue | EncodedRecordQueue =
     encodeRecord !== undefined
-      ? new EncodedQueueAdapter(new EncodedRecordQueue(encodeRecord, batchSize))
+      ? new EncodedRecordQueue(encodeRecord, batchSize)
       : new RecordQueue();
+  /** The oldest batch, out of the queue: up to batchSize records (the encoded queue cuts them so). */
+  const takeBatch = (): InflightBatch | null => {
+    if (queue instanceof RecordQueue) {
+      const records = queue.take(batchSize);
+      return records.length === 0 ? null : { records, encoded: null, length: records.length };
+    }
+    const encoded = queue.take();
+    return encoded === null ? null : { records: null, encoded, length: encoded.ids.length };
+  };
   /** The batch being written, or kept for retry after a failure. Always older than the queue. */
   let inflight: InflightBatch | null = null;
   let inflightFailures = 0;
@@ -276,7 +253,7 @@ export function createRequestLog(store: LogStore, options: RequestLogOptions): R
       if (inflight === null) {
         const draining = settled < drainTarget;
         if (queue.length === 0 || (!draining && queue.length < batchSize)) return true;
-        inflight = queue.take(batchSize);
+        inflight = takeBatch();
         if (inflight === null) return true;
         inflightFailures = 0;
       }
