@@ -1,13 +1,14 @@
 import type { Dispatcher } from 'undici';
-import { classifyHttpStatus, UpstreamError } from '../core/switchyard-error.js';
+import { classifyHttpStatus, type UpstreamError } from '../core/switchyard-error.js';
 import type { ResponseHeaders } from './retry-after.js';
 import {
+  answerTooLargeError,
   COMPLETION_BODY_LIMIT_BYTES,
   createAbortedError,
   createHttpError,
   dispatchTargetOf,
   ERROR_BODY_LIMIT_BYTES,
-  maskSecret,
+  notJsonError,
   readUpstreamJson,
   sendUpstreamRequest,
   toTransportError,
@@ -160,17 +161,7 @@ class JsonAnswerHandler implements Dispatcher.DispatchHandler, UpstreamContext {
     try {
       body = JSON.parse(text);
     } catch (cause) {
-      const secret = this.secret;
-      this.#settle(
-        new UpstreamError({
-          errorClass: 'server_error',
-          message: `${this.label}: HTTP ${status} answer is not JSON: ${maskSecret(text.slice(0, 300), secret)}`,
-          status,
-          body: maskSecret(text.slice(0, 2000), secret),
-          cause,
-        }),
-        null,
-      );
+      this.#settle(notJsonError(this, status, text, cause), null);
       return;
     }
     this.#settle(null, { status, headers: this.#headers, body });
@@ -187,10 +178,7 @@ class JsonAnswerHandler implements Dispatcher.DispatchHandler, UpstreamContext {
   }
 
   #tooLarge(controller: Dispatcher.DispatchController): void {
-    const error = new UpstreamError({
-      errorClass: 'server_error',
-      message: `${this.label}: answer is larger than ${COMPLETION_BODY_LIMIT_BYTES} bytes`,
-    });
+    const error = answerTooLargeError(this);
     this.#settle(error, null);
     controller.abort(error);
   }

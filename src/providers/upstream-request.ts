@@ -467,15 +467,32 @@ export async function readUpstreamJson(
   try {
     return JSON.parse(text);
   } catch (cause) {
-    const excerpt = maskSecret(text.slice(0, 300), context.secret);
-    throw new UpstreamError({
-      errorClass: 'server_error',
-      message: `${context.label}: HTTP ${response.status} answer is not JSON: ${excerpt}`,
-      status: response.status,
-      body: maskSecret(text.slice(0, 2000), context.secret),
-      cause,
-    });
+    throw notJsonError(context, response.status, text, cause);
   }
+}
+
+/** A 2xx answer that does not parse as JSON; its excerpts masked. */
+export function notJsonError(
+  context: UpstreamContext,
+  status: number,
+  text: string,
+  cause: unknown,
+): UpstreamError {
+  return new UpstreamError({
+    errorClass: 'server_error',
+    message: `${context.label}: HTTP ${status} answer is not JSON: ${maskSecret(text.slice(0, 300), context.secret)}`,
+    status,
+    body: maskSecret(text.slice(0, 2000), context.secret),
+    cause,
+  });
+}
+
+/** A 2xx answer past COMPLETION_BODY_LIMIT_BYTES. */
+export function answerTooLargeError(context: UpstreamContext): UpstreamError {
+  return new UpstreamError({
+    errorClass: 'server_error',
+    message: `${context.label}: answer is larger than ${COMPLETION_BODY_LIMIT_BYTES} bytes`,
+  });
 }
 
 async function readWholeBody(
@@ -501,11 +518,6 @@ async function readWholeBody(
   } catch (error) {
     throw toTransportError(error, signal, 'body', context);
   }
-  if (read.truncated) {
-    throw new UpstreamError({
-      errorClass: 'server_error',
-      message: `${context.label}: answer is larger than ${COMPLETION_BODY_LIMIT_BYTES} bytes`,
-    });
-  }
+  if (read.truncated) throw answerTooLargeError(context);
   return read.text;
 }
