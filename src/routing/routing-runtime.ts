@@ -173,6 +173,13 @@ export class RoutingRuntime implements RouteRuntime {
         connect: { timeout: connectTimeoutFor(target.name, this.#policy) },
         keepAliveTimeout: 30_000,
         keepAliveMaxTimeout: 600_000,
+        // Every call carries its attempt's signal, which enforces the ttft, stream-idle and
+        // total deadlines (always set: the schema requires positive values, defaults 10/15/60 s).
+        // undici's own 300 s header and body timers would only duplicate them, and each
+        // request's timer object outlives it until undici's next timer sweep (~1 s): it survives
+        // scavenges and is promoted, ~30 B per request of old-generation growth.
+        headersTimeout: 0,
+        bodyTimeout: 0,
       });
       const provider = createProvider(target, {
         dispatcher: agent,
