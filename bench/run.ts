@@ -57,6 +57,11 @@ interface Settings {
   logBatchSize: string | null;
   /** Extra node flags for the gateway process, e.g. `--max-semi-space-size=64` (experiments). */
   gatewayNodeFlags: string[];
+  /**
+   * Node flags of both servers (gateway and bare hop) as docs/deploy.md says to run a pinned
+   * process: `--v8-pool-size=0`. Empty with --v8-default-pool (node's default pool of 4 threads).
+   */
+  serverNodeFlags: string[];
   /** The 1k scenarios send each path together with the direct path (see runScenario). */
   paired: boolean;
 }
@@ -78,6 +83,7 @@ function readSettings(): Settings {
       'log-batch-size': { type: 'string' },
       'no-request-log': { type: 'boolean', default: false },
       'gateway-node-flags': { type: 'string', default: '' },
+      'v8-default-pool': { type: 'boolean', default: false },
       sequential: { type: 'boolean', default: false },
     },
   });
@@ -108,6 +114,7 @@ function readSettings(): Settings {
     logBatchSize: values['log-batch-size'] ?? null,
     requestLog: !values['no-request-log'],
     gatewayNodeFlags: values['gateway-node-flags'].split(' ').filter((flag) => flag !== ''),
+    serverNodeFlags: values['v8-default-pool'] ? [] : ['--v8-pool-size=0'],
     paired: !values.sequential,
   };
 }
@@ -176,7 +183,7 @@ async function startChild(
   env: Record<string, string>,
   settings: Settings,
 ): Promise<Child> {
-  const nodeArgs = ['--import', 'tsx'];
+  const nodeArgs = ['--import', 'tsx', ...settings.serverNodeFlags];
   if (name === 'gateway') {
     nodeArgs.push(...settings.gatewayNodeFlags);
     if (settings.profile) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${join(HERE, 'profiles')}`);
@@ -946,6 +953,14 @@ async function main(): Promise<void> {
       settings.pin
         ? 'Gateway and bare hop pinned to core 0 (taskset -c 0); generator and instant upstream share one process pinned to core 1.'
         : 'No CPU pinning (taskset unavailable or --no-pin).'
+    } ${
+      settings.serverNodeFlags.length > 0
+        ? `Gateway and bare hop started with \`${settings.serverNodeFlags.join(' ')}\` (docs/deploy.md).`
+        : "Gateway and bare hop on node's default V8 pool (--v8-default-pool)."
+    }${
+      settings.gatewayNodeFlags.length > 0
+        ? ` Gateway also started with \`${settings.gatewayNodeFlags.join(' ')}\`.`
+        : ''
     } Request logging on (SQLite file, bodies captured). Overhead = path percentile − direct percentile at the same offered load.`,
     '',
   ];

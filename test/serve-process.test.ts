@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,15 +42,23 @@ default_route: main
   return { dir, file, dbPath };
 }
 
+/** How to start the process: pinned to CPU 0 with taskset, extra environment. */
+interface StartOptions {
+  pinned?: boolean;
+  env?: Record<string, string>;
+}
+
 async function startServe(
   file: string,
-): Promise<{ child: ChildProcess; url: string; exited: Promise<number | null> }> {
+  options: StartOptions = {},
+): Promise<{ child: ChildProcess; url: string; exited: Promise<number | null>; logs: string[] }> {
+  const nodeArgs = ['--import', 'tsx', RUN_CLI, 'serve', '--config', file, '--port', '0'];
   const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', RUN_CLI, 'serve', '--config', file, '--port', '0', '--no-watch'],
+    options.pinned ? 'taskset' : process.execPath,
+    [...(options.pinned ? ['-c', '0', process.execPath] : []), ...nodeArgs, '--no-watch'],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, SWITCHYARD_LOG_LEVEL: 'info' },
+      env: { ...process.env, SWITCHYARD_LOG_LEVEL: 'info', ...options.env },
     },
   );
   cleanups.push(() => child.kill('SIGKILL'));
@@ -59,9 +67,11 @@ async function startServe(
   );
   if (!child.stdout) throw new Error('no stdout from serve');
   const lines = createInterface({ input: child.stdout });
+  const logs: string[] = [];
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('serve did not start within 15 s')), 15_000);
     lines.on('line', (line) => {
+      logs.push(line);
       const match = /"url":"([^"]+)"/.exec(line);
       if (match?.[1]) {
         clearTimeout(timer);
@@ -70,7 +80,23 @@ async function startServe(
     });
     child.once('exit', () => reject(new Error('serve exited before listening')));
   });
-  return { child, url, exited };
+  return { child, url, exited, logs };
+}
+
+function hasTaskset(): boolean {
+  try {
+    execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The startup warning about V8's thread pool, parsed, or undefined. */
+function poolWarning(logs: string[]): Record<string, unknown> | undefined {
+  return logs
+    .map((line) => JSON.parse(line) as Record<string, unknown>)
+    .find((entry) => typeof entry.fix === 'string' && entry.fix.includes('--v8-pool-size'));
 }
 
 async function ask(url: string, dispatcher: Agent): Promise<{ id: string; at: number } | null> {
@@ -116,6 +142,33 @@ describe('switchyard serve as a process', () => {
       for (const entry of answered) expect(ids.has(entry.id)).toBe(true);
     },
   );
+
+  describe.skipIf(!hasTaskset())('pinned to one CPU', () => {
+    it("warns that node's default V8 pool shares the CPU, with the fix", async () => {
+      const { file } = writePolicy('flush_interval_ms: 200');
+      const { child, exited, logs } = await startServe(file, { pinned: true });
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(poolWarning(logs)).toMatchObject({
+        level: 40, // pino's warn
+        usableCpus: 1,
+        v8PoolSize: 4,
+        fix: 'NODE_OPTIONS=--v8-pool-size=0',
+      });
+    });
+
+    it('says nothing once NODE_OPTIONS sizes the pool', async () => {
+      const { file } = writePolicy('flush_interval_ms: 200');
+      const { child, exited, logs } = await startServe(file, {
+        pinned: true,
+        env: { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --v8-pool-size=0` },
+      });
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(logs.some((line) => line.includes('listening'))).toBe(true);
+      expect(poolWarning(logs)).toBeUndefined();
+    });
+  });
 
   it('after kill -9 under load, the log opens cleanly and holds every request answered over 1 s before the kill', async () => {
     const { file, dbPath } = writePolicy('flush_interval_ms: 200, batch_size: 256');

@@ -1,9 +1,11 @@
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { createGateway } from '../gateway/index.js';
 import { watchPolicy } from '../routing/policy/index.js';
 import { createSqliteLogStore, createSqliteRunStore } from '../store/index.js';
 import { createLogger } from '../telemetry/index.js';
 import { loadCliPolicy } from './load-cli-policy.js';
+import { adviseV8PoolSize } from './v8-pool-advice.js';
 
 /** Options of `switchyard serve`. */
 export interface ServeOptions {
@@ -23,6 +25,15 @@ export interface ServeOptions {
  */
 export async function serveCommand(options: ServeOptions): Promise<void> {
   const logger = createLogger({ level: process.env.SWITCHYARD_LOG_LEVEL ?? 'info' });
+  const poolAdvice = adviseV8PoolSize({
+    usableCpus: availableParallelism(),
+    execArgv: process.execArgv,
+    nodeOptions: process.env.NODE_OPTIONS,
+  });
+  if (poolAdvice) {
+    const { message, ...fields } = poolAdvice;
+    logger.warn(fields, message);
+  }
   const { policy, path: policyPath } = await loadCliPolicy(options.config);
   for (const note of policy.notes ?? []) logger.info({ policy: policyPath }, note);
   const store = policy.log.enabled ? createSqliteLogStore(policy.log.path) : null;
