@@ -21,6 +21,8 @@ export interface OpenLoopOptions {
   timeoutMs?: number;
   /** Headers added to every request. */
   headers?: Record<string, string>;
+  /** Length of the slices the run's p99 is also given for (`slices`), by intended send time. */
+  sliceSeconds?: number;
 }
 
 /** Percentiles of one latency distribution, in milliseconds. */
@@ -54,9 +56,15 @@ export interface OpenLoopResult {
   ttft: LatencySummary | null;
   /** How late the generator itself issued requests; a large max means its numbers are suspect. */
   sendLateness: LatencySummary;
+  /**
+   * The p99 of each consecutive slice of the run (`sliceSeconds`, by intended send time), so a
+   * long window's p99 does not hide a bad ten seconds: latency, and TTFT for streams.
+   */
+  slices: { seconds: number; latencyP99: number[]; ttftP99: number[] | null };
 }
 
 const US_PER_MS = 1_000;
+const DEFAULT_SLICE_SECONDS = 10;
 
 function newHistogram(): hdr.Histogram {
   return hdr.build({
@@ -146,6 +154,8 @@ export async function runPairedOpenLoop(
       service: newHistogram(),
       ttft: newHistogram(),
       lateness: newHistogram(),
+      latencySlices: [] as hdr.Histogram[],
+      ttftSlices: [] as hdr.Histogram[],
       errorSamples: new Set<string>(),
       ok: 0,
       errors: 0,
@@ -170,6 +180,13 @@ export async function runPairedOpenLoop(
       ((send % pathCount) * intervalMs) / pathCount;
   }
   const hardStopAt = startAt + count * intervalMs + timeoutMs + 1_000;
+  const sliceMs = (options.sliceSeconds ?? DEFAULT_SLICE_SECONDS) * 1_000;
+  const recordSliced = (slices: hdr.Histogram[], intendedAt: number, ms: number): void => {
+    const slice = Math.max(0, Math.floor((intendedAt - startAt) / sliceMs));
+    const histogram = slices[slice] ?? newHistogram();
+    slices[slice] = histogram;
+    recordMs(histogram, ms);
+  };
 
   let finishRun: () => void = () => undefined;
   const allDone = new Promise<void>((resolve) => {
@@ -202,8 +219,11 @@ export async function runPairedOpenLoop(
       onResponseData(_controller, chunk) {
         if (!firstByteSeen) {
           firstByteSeen = true;
-          if (options.stream && status === 200)
-            recordMs(state.ttft, performance.now() - intendedAt);
+          if (options.stream && status === 200) {
+            const ttftMs = performance.now() - intendedAt;
+            recordMs(state.ttft, ttftMs);
+            recordSliced(state.ttftSlices, intendedAt, ttftMs);
+          }
         }
         // Only the last bytes matter: a stream is complete only if it ends with [DONE].
         if (options.stream) tail = (tail + chunk.toString('latin1')).slice(-32);
@@ -217,6 +237,7 @@ export async function runPairedOpenLoop(
         else {
           state.ok += 1;
           recordMs(state.latency, doneAt - intendedAt);
+          recordSliced(state.latencySlices, intendedAt, doneAt - intendedAt);
           recordMs(state.service, doneAt - sentAt);
         }
         settle();
@@ -296,8 +317,18 @@ export async function runPairedOpenLoop(
       service: summarize(state.service),
       ttft: options.stream ? summarize(state.ttft) : null,
       sendLateness: summarize(state.lateness),
+      slices: {
+        seconds: sliceMs / 1_000,
+        latencyP99: Array.from(state.latencySlices, (slice) => sliceP99(slice)),
+        ttftP99: options.stream ? Array.from(state.ttftSlices, (slice) => sliceP99(slice)) : null,
+      },
     };
   });
+}
+
+/** A slice's p99 in ms; NaN for a slice in which no request succeeded. */
+function sliceP99(histogram: hdr.Histogram | undefined): number {
+  return histogram ? summarize(histogram).p99 : Number.NaN;
 }
 
 /**
