@@ -143,6 +143,14 @@ describe('switchyard serve as a process', () => {
     },
   );
 
+  it('handles a SIGTERM sent the moment it announces that it listens', async () => {
+    // The announcement is what supervisors wait for; the signal handlers must already be there.
+    const { file } = writePolicy('flush_interval_ms: 200');
+    const { child, exited } = await startServe(file);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+
   describe.skipIf(!hasTaskset())('pinned to one CPU', () => {
     it("warns that node's default V8 pool shares the CPU, with the fix", async () => {
       const { file } = writePolicy('flush_interval_ms: 200');

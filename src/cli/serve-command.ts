@@ -51,11 +51,6 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
   });
   const port = options.port === undefined ? policy.server.port : Number(options.port);
   const { url } = await gateway.listen(port, options.host ?? policy.server.host);
-  logger.info(
-    { url, policy: policyPath, log: policy.log.enabled ? policy.log.path : null },
-    'switchyard gateway listening',
-  );
-  if (options.ui !== false) logger.info({ url: `${url}/ui/` }, 'workspace ready');
 
   const watcher =
     options.watch === false
@@ -87,4 +82,12 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+
+  // Announced only now: whoever waits for this line (a supervisor, a test) may signal at once,
+  // and a SIGTERM before its handler would end the process without flushing the log.
+  logger.info(
+    { url, policy: policyPath, log: policy.log.enabled ? policy.log.path : null },
+    'switchyard gateway listening',
+  );
+  if (options.ui !== false) logger.info({ url: `${url}/ui/` }, 'workspace ready');
 }
