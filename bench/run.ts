@@ -6,6 +6,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createInstantUpstream } from './instant-upstream.js';
+import { canPin } from './loadgen-support.js';
 import {
   benchRequestBody,
   type OpenLoopResult,
@@ -98,7 +99,7 @@ function readSettings(): Settings {
     .map(Number)
     .filter((rate) => Number.isFinite(rate) && rate > 0)
     .slice(0, 20);
-  const pin = !values['no-pin'] && cpus().length >= 2 && hasTaskset();
+  const pin = !values['no-pin'] && cpus().length >= 2 && canPin();
   return {
     rate: Number(values.rate),
     durationSeconds,
@@ -120,15 +121,6 @@ function readSettings(): Settings {
     serverNodeFlags: values['v8-default-pool'] ? [] : ['--v8-pool-size=0'],
     paired: !values.sequential,
   };
-}
-
-function hasTaskset(): boolean {
-  try {
-    execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** A benchmarked server running in a child process. */

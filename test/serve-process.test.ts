@@ -1,10 +1,11 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Agent, request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
+import { canPin } from '../bench/loadgen-support.js';
 import { createSqliteLogStore } from '../src/store/index.js';
 
 /**
@@ -83,15 +84,6 @@ async function startServe(
   return { child, url, exited, logs };
 }
 
-function hasTaskset(): boolean {
-  try {
-    execFileSync('taskset', ['-p', String(process.pid)], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** The startup warning about V8's thread pool, parsed, or undefined. */
 function poolWarning(logs: string[]): Record<string, unknown> | undefined {
   return logs
@@ -151,7 +143,7 @@ describe('switchyard serve as a process', () => {
     expect(await exited).toBe(0);
   });
 
-  describe.skipIf(!hasTaskset())('pinned to one CPU', () => {
+  describe.skipIf(!canPin())('pinned to one CPU', () => {
     it("warns that node's default V8 pool shares the CPU, with the fix", async () => {
       const { file } = writePolicy('flush_interval_ms: 200');
       const { child, exited, logs } = await startServe(file, { pinned: true });
