@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -43,10 +43,11 @@ default_route: main
   return { dir, file, dbPath };
 }
 
-/** How to start the process: pinned to CPU 0 with taskset, extra environment. */
+/** How to start the process: pinned to CPU 0 with taskset, extra environment, extra arguments. */
 interface StartOptions {
   pinned?: boolean;
   env?: Record<string, string>;
+  args?: string[];
 }
 
 async function startServe(
@@ -56,7 +57,12 @@ async function startServe(
   const nodeArgs = ['--import', 'tsx', RUN_CLI, 'serve', '--config', file, '--port', '0'];
   const child = spawn(
     options.pinned ? 'taskset' : process.execPath,
-    [...(options.pinned ? ['-c', '0', process.execPath] : []), ...nodeArgs, '--no-watch'],
+    [
+      ...(options.pinned ? ['-c', '0', process.execPath] : []),
+      ...nodeArgs,
+      '--no-watch',
+      ...(options.args ?? []),
+    ],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, SWITCHYARD_LOG_LEVEL: 'info', ...options.env },
@@ -134,6 +140,21 @@ describe('switchyard serve as a process', () => {
       for (const entry of answered) expect(ids.has(entry.id)).toBe(true);
     },
   );
+
+  it('writes the request log to --db instead of log.path, so replicas can share one policy', async () => {
+    const { dir, file, dbPath } = writePolicy('flush_interval_ms: 200');
+    const ownDb = join(dir, 'replica-2.db');
+    const { child, url, exited, logs } = await startServe(file, { args: ['--db', ownDb] });
+    const dispatcher = new Agent({ connections: 1 });
+    const answered = await ask(url, dispatcher);
+    await dispatcher.close();
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(answered).not.toBeNull();
+    expect(logs.find((line) => line.includes('listening'))).toContain(JSON.stringify(ownDb));
+    expect([...(await storedIds(ownDb))]).toEqual([answered?.id]);
+    expect(existsSync(dbPath)).toBe(false);
+  });
 
   it('handles a SIGTERM sent the moment it announces that it listens', async () => {
     // The announcement is what supervisors wait for; the signal handlers must already be there.

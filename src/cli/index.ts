@@ -30,6 +30,7 @@ export function createProgram(): Command {
       'where the Workspace playground saves test cases',
       'switchyard-suite.jsonl',
     )
+    .option('--db <file>', 'SQLite request log (default: log.path from the policy)')
     .action(serveCommand);
 
   program

@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { createGateway } from '../gateway/index.js';
 import { watchPolicy } from '../routing/policy/index.js';
+import type { Policy } from '../routing/policy/policy-types.js';
 import { createSqliteLogStore, createSqliteRunStore } from '../store/index.js';
 import { createLogger } from '../telemetry/index.js';
 import { loadCliPolicy } from './load-cli-policy.js';
@@ -17,6 +18,8 @@ export interface ServeOptions {
   ui?: boolean;
   /** Where the Workspace playground saves test cases. */
   suite?: string;
+  /** The request log's SQLite file, instead of log.path from the policy. */
+  db?: string;
 }
 
 /**
@@ -35,10 +38,18 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
     logger.warn(fields, message);
   }
   const { policy, path: policyPath } = await loadCliPolicy(options.config);
+  // The log's file is opened once: --db, or log.path as it was at startup, holds for every
+  // reload (replicas sharing one policy file each pass their own --db).
+  const logPath = options.db ? resolve(options.db) : policy.log.path;
+  const withLogPath = (next: Policy): Policy => {
+    next.log.path = logPath;
+    return next;
+  };
+  withLogPath(policy);
   for (const note of policy.notes ?? []) logger.info({ policy: policyPath }, note);
-  const store = policy.log.enabled ? createSqliteLogStore(policy.log.path) : null;
+  const store = policy.log.enabled ? createSqliteLogStore(logPath) : null;
   // Eval runs live in the log's database; the Workspace's run pages read them from there.
-  const runStore = store && options.ui !== false ? createSqliteRunStore(policy.log.path) : null;
+  const runStore = store && options.ui !== false ? createSqliteRunStore(logPath) : null;
   const gateway = createGateway({
     policy,
     store,
@@ -47,7 +58,7 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
       options.ui === false
         ? false
         : { runStore, suitePath: resolve(options.suite ?? 'switchyard-suite.jsonl') },
-    loadPolicy: async () => (await loadCliPolicy(options.config)).policy,
+    loadPolicy: async () => withLogPath((await loadCliPolicy(options.config)).policy),
   });
   const port = options.port === undefined ? policy.server.port : Number(options.port);
   const { url } = await gateway.listen(port, options.host ?? policy.server.host);
@@ -56,7 +67,7 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
     options.watch === false
       ? null
       : watchPolicy(policyPath, {
-          onChange: (next) => void gateway.reload(next),
+          onChange: (next) => void gateway.reload(withLogPath(next)),
           onError: (error) =>
             logger.error(
               { err: error },
@@ -86,7 +97,7 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
   // Announced only now: whoever waits for this line (a supervisor, a test) may signal at once,
   // and a SIGTERM before its handler would end the process without flushing the log.
   logger.info(
-    { url, policy: policyPath, log: policy.log.enabled ? policy.log.path : null },
+    { url, policy: policyPath, log: policy.log.enabled ? logPath : null },
     'switchyard gateway listening',
   );
   if (options.ui !== false) logger.info({ url: `${url}/ui/` }, 'workspace ready');
