@@ -29,12 +29,9 @@ import {
 } from '../rollout/index.js';
 import type { Policy, RouteConfig, RouteStep } from '../routing/policy/policy-types.js';
 import type { RoutingRuntime } from '../routing/routing-runtime.js';
-import {
-  createMemoryState,
-  createPersistentState,
-  createRedisState,
-  type SharedState,
-} from '../state/index.js';
+import { createMemoryState } from '../state/memory-state.js';
+import { createPersistentState } from '../state/persistent-state.js';
+import type { SharedState } from '../state/shared-state.js';
 import { createSqliteKvStore, type KvStore } from '../store/index.js';
 import { type CanaryJudges, createCanaryJudges } from './canary-judges.js';
 
@@ -198,6 +195,9 @@ export class TrafficControl {
       if (policy.state.kind === 'redis') {
         const url = options.env[policy.state.urlEnv];
         if (!url) throw new Error(`state.kind is redis but ${policy.state.urlEnv} is not set`);
+        // Loaded only here: ioredis adds ~1.8 MB to the heap (and to every full GC's marking) of
+        // the gateways that keep state in memory, the embedded default.
+        const { createRedisState } = await import('../state/redis-state.js');
         state = createRedisState({ url, keyPrefix: policy.state.keyPrefix });
       } else if (policy.log.enabled && policy.log.path !== ':memory:') {
         // One process: memory is the live state, the log's SQLite file keeps what must survive a restart.
