@@ -1,15 +1,20 @@
 import { Command } from 'commander';
-import { auditCommand } from './audit-command.js';
-import { demoCommand } from './demo-command.js';
-import { evalCommand } from './eval-command.js';
-import { logsExportCommand } from './logs-command.js';
-import { policyCheckCommand, policyConvertCommand, policySchemaCommand } from './policy-command.js';
-import { compareCommand, runsCommand } from './runs-command.js';
-import { serveCommand } from './serve-command.js';
-import { shadowReportCommand } from './shadow-command.js';
-import { simCommand } from './sim-command.js';
-import { type AdminCallOptions, canaryCommand, trafficCommand } from './traffic-command.js';
-import { uiCommand } from './ui-command.js';
+import type { AdminCallOptions } from './traffic-command.js';
+
+/**
+ * An action that loads its command's module when that command runs, not when the CLI starts:
+ * `serve` then keeps the evaluation, report and terminal-table code (d3, csv-parse, cli-table3,
+ * cli-progress) out of the gateway's heap, where every full GC would mark it.
+ */
+function lazy<M>(
+  load: () => Promise<M>,
+  pick: (module: M) => (...args: never[]) => unknown,
+): (...args: unknown[]) => Promise<void> {
+  return async (...args) => {
+    const command = pick(await load()) as (...args: unknown[]) => unknown;
+    await command(...args);
+  };
+}
 
 /** Build the `switchyard` command line. */
 export function createProgram(): Command {
@@ -31,7 +36,12 @@ export function createProgram(): Command {
       'switchyard-suite.jsonl',
     )
     .option('--db <file>', 'SQLite request log (default: log.path from the policy)')
-    .action(serveCommand);
+    .action(
+      lazy(
+        () => import('./serve-command.js'),
+        (m) => m.serveCommand,
+      ),
+    );
 
   program
     .command('ui')
@@ -44,7 +54,12 @@ export function createProgram(): Command {
     .option('--host <host>', 'host', '127.0.0.1')
     .option('--suite <file>', 'where saved test cases go', 'switchyard-suite.jsonl')
     .option('--token-env <name>', 'require the token in this environment variable on /api')
-    .action(uiCommand);
+    .action(
+      lazy(
+        () => import('./ui-command.js'),
+        (m) => m.uiCommand,
+      ),
+    );
 
   program
     .command('demo')
@@ -54,7 +69,12 @@ export function createProgram(): Command {
     .option('--speed <factor>', 'replay speed factor, e.g. 2 or 2x', '1')
     .option('--limit <n>', 'replay only the first N requests of the trace')
     .option('--report-dir <dir>', 'where to write the HTML report', 'switchyard-report')
-    .action(demoCommand);
+    .action(
+      lazy(
+        () => import('./demo-command.js'),
+        (m) => m.demoCommand,
+      ),
+    );
 
   program
     .command('eval <config>')
@@ -64,7 +84,12 @@ export function createProgram(): Command {
     .option('--json', 'print the JSON report on stdout instead of the summary')
     .option('--report-dir <dir>', 'where to write the reports (default: report.dir in the config)')
     .option('--no-store', 'do not store the run')
-    .action(evalCommand);
+    .action(
+      lazy(
+        () => import('./eval-command.js'),
+        (m) => m.evalCommand,
+      ),
+    );
 
   program
     .command('runs')
@@ -73,7 +98,12 @@ export function createProgram(): Command {
     .option('-c, --config <file>', 'policy whose log.path to read')
     .option('--limit <n>', 'how many runs', '50')
     .option('--json', 'print JSON')
-    .action(runsCommand);
+    .action(
+      lazy(
+        () => import('./runs-command.js'),
+        (m) => m.runsCommand,
+      ),
+    );
 
   program
     .command('compare <a> <b>')
@@ -81,7 +111,12 @@ export function createProgram(): Command {
     .option('--db <file>', 'SQLite file (default: log.path from the policy)')
     .option('-c, --config <file>', 'policy whose log.path to read')
     .option('--json', 'print both reports as JSON')
-    .action(compareCommand);
+    .action(
+      lazy(
+        () => import('./runs-command.js'),
+        (m) => m.compareCommand,
+      ),
+    );
 
   program
     .command('audit')
@@ -91,7 +126,12 @@ export function createProgram(): Command {
     .option('-c, --config <file>', 'policy file (default: the embedded sim policy)')
     .option('--db <file>', 'SQLite log and runs (default: log.path from the policy)')
     .option('--json', 'print JSON')
-    .action(auditCommand);
+    .action(
+      lazy(
+        () => import('./audit-command.js'),
+        (m) => m.auditCommand,
+      ),
+    );
 
   program
     .command('sim')
@@ -99,7 +139,12 @@ export function createProgram(): Command {
     .option('-p, --port <port>', 'port', '9100')
     .option('--host <host>', 'host', '127.0.0.1')
     .option('--profile <name|file>', 'preset name or YAML sim profile', 'small-fast')
-    .action(simCommand);
+    .action(
+      lazy(
+        () => import('./sim-command.js'),
+        (m) => m.simCommand,
+      ),
+    );
 
   const logs = program.command('logs').description('the request log');
   logs
@@ -111,7 +156,12 @@ export function createProgram(): Command {
     .option('-c, --config <file>', 'policy whose log.path to read')
     .option('--route <name>', 'only this route')
     .option('--target <name>', 'only this served target')
-    .action(logsExportCommand);
+    .action(
+      lazy(
+        () => import('./logs-command.js'),
+        (m) => m.logsExportCommand,
+      ),
+    );
 
   const traffic = program.command('traffic').description('the kill-switch of a running gateway');
   for (const [action, description] of [
@@ -125,7 +175,10 @@ export function createProgram(): Command {
       .option('--url <url>', 'gateway address (default: SWITCHYARD_URL or http://127.0.0.1:8080)')
       .option('--token <token>', 'admin token (default: SWITCHYARD_ADMIN_TOKEN)')
       .option('--reason <text>', 'recorded in the audit log')
-      .action((options: AdminCallOptions) => trafficCommand(action, options));
+      .action(async (options: AdminCallOptions) => {
+        const { trafficCommand } = await import('./traffic-command.js');
+        await trafficCommand(action, options);
+      });
   }
 
   program
@@ -134,7 +187,12 @@ export function createProgram(): Command {
     .option('--url <url>', 'gateway address (default: SWITCHYARD_URL or http://127.0.0.1:8080)')
     .option('--token <token>', 'admin token (default: SWITCHYARD_ADMIN_TOKEN)')
     .option('--reason <text>', 'recorded in the audit log')
-    .action(canaryCommand);
+    .action(
+      lazy(
+        () => import('./traffic-command.js'),
+        (m) => m.canaryCommand,
+      ),
+    );
 
   const shadow = program.command('shadow').description('shadow traffic');
   shadow
@@ -144,15 +202,41 @@ export function createProgram(): Command {
     .option('--db <file>', 'SQLite log file (default: log.path from the policy)')
     .option('--since <when>', 'e.g. 24h, 7d or an ISO date')
     .option('--report-dir <dir>', 'also write JSON, Markdown and HTML reports here')
-    .action(shadowReportCommand);
+    .action(
+      lazy(
+        () => import('./shadow-command.js'),
+        (m) => m.shadowReportCommand,
+      ),
+    );
 
   const policy = program.command('policy').description('policy files');
-  policy.command('check <file>').description('validate a policy file').action(policyCheckCommand);
+  policy
+    .command('check <file>')
+    .description('validate a policy file')
+    .action(
+      lazy(
+        () => import('./policy-command.js'),
+        (m) => m.policyCheckCommand,
+      ),
+    );
   policy
     .command('convert <file>')
     .description('convert a seed-format config (routing:/route:) to a native policy on stdout')
-    .action(policyConvertCommand);
-  policy.command('schema').description('print the policy JSON Schema').action(policySchemaCommand);
+    .action(
+      lazy(
+        () => import('./policy-command.js'),
+        (m) => m.policyConvertCommand,
+      ),
+    );
+  policy
+    .command('schema')
+    .description('print the policy JSON Schema')
+    .action(
+      lazy(
+        () => import('./policy-command.js'),
+        (m) => m.policySchemaCommand,
+      ),
+    );
 
   return program;
 }
