@@ -16,6 +16,19 @@ function lazy<M>(
   };
 }
 
+// Each command's module, loaded by `lazy` when the command runs.
+const auditModule = () => import('./audit-command.js');
+const demoModule = () => import('./demo-command.js');
+const evalModule = () => import('./eval-command.js');
+const logsModule = () => import('./logs-command.js');
+const policyModule = () => import('./policy-command.js');
+const runsModule = () => import('./runs-command.js');
+const serveModule = () => import('./serve-command.js');
+const shadowModule = () => import('./shadow-command.js');
+const simModule = () => import('./sim-command.js');
+const trafficModule = () => import('./traffic-command.js');
+const uiModule = () => import('./ui-command.js');
+
 /** Build the `switchyard` command line. */
 export function createProgram(): Command {
   const program = new Command('switchyard')
@@ -36,12 +49,7 @@ export function createProgram(): Command {
       'switchyard-suite.jsonl',
     )
     .option('--db <file>', 'SQLite request log (default: log.path from the policy)')
-    .action(
-      lazy(
-        () => import('./serve-command.js'),
-        (m) => m.serveCommand,
-      ),
-    );
+    .action(lazy(serveModule, (m) => m.serveCommand));
 
   program
     .command('ui')
@@ -54,12 +62,7 @@ export function createProgram(): Command {
     .option('--host <host>', 'host', '127.0.0.1')
     .option('--suite <file>', 'where saved test cases go', 'switchyard-suite.jsonl')
     .option('--token-env <name>', 'require the token in this environment variable on /api')
-    .action(
-      lazy(
-        () => import('./ui-command.js'),
-        (m) => m.uiCommand,
-      ),
-    );
+    .action(lazy(uiModule, (m) => m.uiCommand));
 
   program
     .command('demo')
@@ -69,12 +72,7 @@ export function createProgram(): Command {
     .option('--speed <factor>', 'replay speed factor, e.g. 2 or 2x', '1')
     .option('--limit <n>', 'replay only the first N requests of the trace')
     .option('--report-dir <dir>', 'where to write the HTML report', 'switchyard-report')
-    .action(
-      lazy(
-        () => import('./demo-command.js'),
-        (m) => m.demoCommand,
-      ),
-    );
+    .action(lazy(demoModule, (m) => m.demoCommand));
 
   program
     .command('eval <config>')
@@ -84,12 +82,7 @@ export function createProgram(): Command {
     .option('--json', 'print the JSON report on stdout instead of the summary')
     .option('--report-dir <dir>', 'where to write the reports (default: report.dir in the config)')
     .option('--no-store', 'do not store the run')
-    .action(
-      lazy(
-        () => import('./eval-command.js'),
-        (m) => m.evalCommand,
-      ),
-    );
+    .action(lazy(evalModule, (m) => m.evalCommand));
 
   program
     .command('runs')
@@ -98,12 +91,7 @@ export function createProgram(): Command {
     .option('-c, --config <file>', 'policy whose log.path to read')
     .option('--limit <n>', 'how many runs', '50')
     .option('--json', 'print JSON')
-    .action(
-      lazy(
-        () => import('./runs-command.js'),
-        (m) => m.runsCommand,
-      ),
-    );
+    .action(lazy(runsModule, (m) => m.runsCommand));
 
   program
     .command('compare <a> <b>')
@@ -111,12 +99,7 @@ export function createProgram(): Command {
     .option('--db <file>', 'SQLite file (default: log.path from the policy)')
     .option('-c, --config <file>', 'policy whose log.path to read')
     .option('--json', 'print both reports as JSON')
-    .action(
-      lazy(
-        () => import('./runs-command.js'),
-        (m) => m.compareCommand,
-      ),
-    );
+    .action(lazy(runsModule, (m) => m.compareCommand));
 
   program
     .command('audit')
@@ -126,12 +109,7 @@ export function createProgram(): Command {
     .option('-c, --config <file>', 'policy file (default: the embedded sim policy)')
     .option('--db <file>', 'SQLite log and runs (default: log.path from the policy)')
     .option('--json', 'print JSON')
-    .action(
-      lazy(
-        () => import('./audit-command.js'),
-        (m) => m.auditCommand,
-      ),
-    );
+    .action(lazy(auditModule, (m) => m.auditCommand));
 
   program
     .command('sim')
@@ -139,12 +117,7 @@ export function createProgram(): Command {
     .option('-p, --port <port>', 'port', '9100')
     .option('--host <host>', 'host', '127.0.0.1')
     .option('--profile <name|file>', 'preset name or YAML sim profile', 'small-fast')
-    .action(
-      lazy(
-        () => import('./sim-command.js'),
-        (m) => m.simCommand,
-      ),
-    );
+    .action(lazy(simModule, (m) => m.simCommand));
 
   const logs = program.command('logs').description('the request log');
   logs
@@ -156,12 +129,7 @@ export function createProgram(): Command {
     .option('-c, --config <file>', 'policy whose log.path to read')
     .option('--route <name>', 'only this route')
     .option('--target <name>', 'only this served target')
-    .action(
-      lazy(
-        () => import('./logs-command.js'),
-        (m) => m.logsExportCommand,
-      ),
-    );
+    .action(lazy(logsModule, (m) => m.logsExportCommand));
 
   const traffic = program.command('traffic').description('the kill-switch of a running gateway');
   for (const [action, description] of [
@@ -176,7 +144,7 @@ export function createProgram(): Command {
       .option('--token <token>', 'admin token (default: SWITCHYARD_ADMIN_TOKEN)')
       .option('--reason <text>', 'recorded in the audit log')
       .action(async (options: AdminCallOptions) => {
-        const { trafficCommand } = await import('./traffic-command.js');
+        const { trafficCommand } = await trafficModule();
         await trafficCommand(action, options);
       });
   }
@@ -187,12 +155,7 @@ export function createProgram(): Command {
     .option('--url <url>', 'gateway address (default: SWITCHYARD_URL or http://127.0.0.1:8080)')
     .option('--token <token>', 'admin token (default: SWITCHYARD_ADMIN_TOKEN)')
     .option('--reason <text>', 'recorded in the audit log')
-    .action(
-      lazy(
-        () => import('./traffic-command.js'),
-        (m) => m.canaryCommand,
-      ),
-    );
+    .action(lazy(trafficModule, (m) => m.canaryCommand));
 
   const shadow = program.command('shadow').description('shadow traffic');
   shadow
@@ -202,41 +165,21 @@ export function createProgram(): Command {
     .option('--db <file>', 'SQLite log file (default: log.path from the policy)')
     .option('--since <when>', 'e.g. 24h, 7d or an ISO date')
     .option('--report-dir <dir>', 'also write JSON, Markdown and HTML reports here')
-    .action(
-      lazy(
-        () => import('./shadow-command.js'),
-        (m) => m.shadowReportCommand,
-      ),
-    );
+    .action(lazy(shadowModule, (m) => m.shadowReportCommand));
 
   const policy = program.command('policy').description('policy files');
   policy
     .command('check <file>')
     .description('validate a policy file')
-    .action(
-      lazy(
-        () => import('./policy-command.js'),
-        (m) => m.policyCheckCommand,
-      ),
-    );
+    .action(lazy(policyModule, (m) => m.policyCheckCommand));
   policy
     .command('convert <file>')
     .description('convert a seed-format config (routing:/route:) to a native policy on stdout')
-    .action(
-      lazy(
-        () => import('./policy-command.js'),
-        (m) => m.policyConvertCommand,
-      ),
-    );
+    .action(lazy(policyModule, (m) => m.policyConvertCommand));
   policy
     .command('schema')
     .description('print the policy JSON Schema')
-    .action(
-      lazy(
-        () => import('./policy-command.js'),
-        (m) => m.policySchemaCommand,
-      ),
-    );
+    .action(lazy(policyModule, (m) => m.policySchemaCommand));
 
   return program;
 }
